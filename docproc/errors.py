@@ -1,0 +1,49 @@
+"""Domain errors. Each carries a stable code; only the web layer maps codes to HTTP statuses."""
+
+from __future__ import annotations
+
+
+class DocprocError(Exception):
+    """Base class: a failure a person can understand from its message."""
+
+    code = "processing_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnsupportedMediaType(DocprocError):
+    """The bytes are not a format the service can read (an image, an archive, a program)."""
+
+    code = "unsupported_media_type"
+
+
+class DocumentUnreadable(DocprocError):
+    """The format is supported but this document cannot be read (encrypted, corrupt)."""
+
+    code = "document_unreadable"
+
+
+class DocumentMissing(DocprocError):
+    """The stored document is gone (expired before a worker took it)."""
+
+    code = "document_missing"
+
+
+class AnalysisFailed(DocprocError):
+    """The analysis engine could not produce a result."""
+
+    code = "analysis_failed"
+
+
+class LLMOutputInvalid(AnalysisFailed):
+    """The language model's answer did not match the result schema, even after retrying."""
+
+    code = "llm_output_invalid"
+
+
+class Cancelled(DocprocError):
+    """The client cancelled the task; the pipeline stopped at a checkpoint."""
+
+    code = "cancelled"

@@ -1,0 +1,93 @@
+"""The only reader of the environment: a typed, validated, frozen settings object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+DEFAULT_REDIS_URL = "redis://localhost:6379/0"
+DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+
+
+class SettingsError(ValueError):
+    """A variable in the environment has a value the service cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _str(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    raw = env.get(name, "").strip()
+    return raw or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the web app, the worker and the pipeline may be configured with."""
+
+    redis_url: str = DEFAULT_REDIS_URL
+    broker_url: str = DEFAULT_REDIS_URL
+    result_backend: str = DEFAULT_REDIS_URL
+    queue_name: str = "documents"
+    openai_api_key: str | None = field(default=None, repr=False)
+    openai_base_url: str | None = None
+    openai_model: str = DEFAULT_OPENAI_MODEL
+    openai_timeout_s: float = 60.0
+    openai_max_retries: int = 2
+    max_document_bytes: int = 20 * 1024 * 1024
+    result_ttl_seconds: int = 86400
+    chunk_tokens: int = 3000
+    worker_concurrency: int = 2
+    redis_timeout_s: float = 1.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the environment (or a given mapping) once, validating every value."""
+        env = os.environ if env is None else env
+        redis_url = _str(env, "REDIS_URL", DEFAULT_REDIS_URL)
+        return cls(
+            redis_url=redis_url,
+            broker_url=_str(env, "CELERY_BROKER_URL", redis_url),
+            result_backend=_str(env, "CELERY_RESULT_BACKEND", redis_url),
+            queue_name=_str(env, "CELERY_QUEUE", "documents"),
+            openai_api_key=_str(env, "OPENAI_API_KEY"),
+            openai_base_url=_str(env, "OPENAI_BASE_URL"),
+            openai_model=_str(env, "OPENAI_MODEL", DEFAULT_OPENAI_MODEL),
+            openai_timeout_s=_float(env, "OPENAI_TIMEOUT_SECONDS", 60.0),
+            openai_max_retries=_int(env, "OPENAI_MAX_RETRIES", 2),
+            max_document_bytes=_int(env, "MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, minimum=1),
+            result_ttl_seconds=_int(env, "RESULT_TTL_SECONDS", 86400, minimum=1),
+            chunk_tokens=_int(env, "CHUNK_TOKENS", 3000, minimum=100),
+            worker_concurrency=_int(env, "WORKER_CONCURRENCY", os.cpu_count() or 2, minimum=1),
+            redis_timeout_s=_float(env, "REDIS_TIMEOUT_SECONDS", 1.0),
+            log_level=(_str(env, "LOG_LEVEL", "INFO") or "INFO").upper(),
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some values changed (tests use this instead of the environment)."""
+        return replace(self, **changes)
