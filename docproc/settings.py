@@ -63,6 +63,8 @@ class Settings:
     chunk_tokens: int = 3000
     worker_concurrency: int = 2
     redis_timeout_s: float = 1.0
+    task_time_limit_s: int = 600
+    visibility_timeout_s: int = 900
     log_level: str = "INFO"
 
     @classmethod
@@ -85,6 +87,8 @@ class Settings:
             chunk_tokens=_int(env, "CHUNK_TOKENS", 3000, minimum=100),
             worker_concurrency=_int(env, "WORKER_CONCURRENCY", os.cpu_count() or 2, minimum=1),
             redis_timeout_s=_float(env, "REDIS_TIMEOUT_SECONDS", 1.0),
+            task_time_limit_s=_int(env, "TASK_TIME_LIMIT_SECONDS", 600, minimum=5),
+            visibility_timeout_s=_int(env, "VISIBILITY_TIMEOUT_SECONDS", 900, minimum=10),
             log_level=(_str(env, "LOG_LEVEL", "INFO") or "INFO").upper(),
         )
 

@@ -1,0 +1,71 @@
+"""The Celery app, configured from the environment through ``docproc.settings``.
+
+``celery -A celery_config worker`` and ``python worker.py`` both use ``celery_app``; the
+web app builds its own instance with ``create_celery_app(settings)`` and sends tasks by
+name, so it never imports the task code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, signals
+
+from docproc.logs import configure_logging
+from docproc.settings import Settings
+
+PROCESS_DOCUMENT = "docs.process_document"
+
+
+def create_celery_app(settings: Settings) -> Celery:
+    """A Celery app on Redis: JSON only, late acks, one message prefetched at a time."""
+    app = Celery("docproc", broker=settings.broker_url, backend=settings.result_backend)
+    app.conf.update(
+        include=["tasks"],
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        task_default_queue=settings.queue_name,
+        task_routes={PROCESS_DOCUMENT: {"queue": settings.queue_name}},
+        # A task is acknowledged only once it has finished, and put back in the queue
+        # when its worker dies, so a crash never loses a document.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=settings.task_time_limit_s,
+        task_soft_time_limit=max(1, settings.task_time_limit_s - 15),
+        result_expires=settings.result_ttl_seconds,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=settings.redis_timeout_s,
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout_s,
+            "socket_timeout": settings.redis_timeout_s,
+            "socket_connect_timeout": settings.redis_timeout_s,
+        },
+        result_backend_transport_options={
+            "socket_timeout": settings.redis_timeout_s * 5,
+            "socket_connect_timeout": settings.redis_timeout_s,
+        },
+        redis_socket_timeout=settings.redis_timeout_s * 5,
+        redis_socket_connect_timeout=settings.redis_timeout_s,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+    )
+    return app
+
+
+@signals.setup_logging.connect
+def _json_logging(loglevel: Any = None, **_: Any) -> None:
+    """Replace Celery's log format with the project's structured JSON lines."""
+    configure_logging(loglevel or "INFO")
+
+
+def __getattr__(name: str) -> Celery:
+    """``celery_app`` (alias ``app``, which ``celery -A celery_config`` looks for) is built
+    from the environment on first access, so importing this module reads nothing."""
+    if name in ("celery_app", "app"):
+        app = create_celery_app(Settings.from_env())
+        globals().update(celery_app=app, app=app)
+        return app
+    raise AttributeError(name)

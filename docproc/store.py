@@ -1,0 +1,111 @@
+"""Redis records of each submission: the document blob and the task record.
+
+The document travels to the worker by reference: the web stores the bytes here with an
+expiry and queues only the task id, so web and worker need to share nothing but Redis.
+Every key expires after the result TTL, so Redis returns to its baseline by itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from redis import Redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+
+KEY_PREFIX = "docproc"
+
+
+def utc_now() -> str:
+    """Timestamps as clients expect them: ISO 8601, UTC, second precision, ``Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def connect(url: str, timeout_s: float) -> Redis:
+    """A Redis client that fails fast: a request must never hang on a dead Redis."""
+    return Redis.from_url(
+        url,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+        health_check_interval=15,
+    )
+
+
+@dataclass
+class TaskRecord:
+    """What the web knows of a submission; the worker adds start and finish times."""
+
+    submitted_at: str
+    filename: str
+    format: str
+    content_type: str
+    bytes: int
+    options: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] | None = None
+    callback_url: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+    def to_redis(self) -> dict[str, str]:
+        return {k: json.dumps(v) for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_redis(cls, raw: dict[bytes, bytes]) -> TaskRecord:
+        values = {k.decode(): json.loads(v) for k, v in raw.items()}
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+class TaskStore:
+    """Reads and writes one submission's keys; knows Redis, not Flask nor Celery."""
+
+    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.ttl = ttl_seconds
+
+    @staticmethod
+    def record_key(task_id: str) -> str:
+        return f"{KEY_PREFIX}:task:{task_id}"
+
+    @staticmethod
+    def document_key(task_id: str) -> str:
+        return f"{KEY_PREFIX}:doc:{task_id}"
+
+    def save_submission(self, task_id: str, data: bytes, record: TaskRecord) -> None:
+        """Store the document and its record atomically, both expiring after the TTL."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(self.document_key(task_id), data, ex=self.ttl)
+        pipe.hset(self.record_key(task_id), mapping=record.to_redis())
+        pipe.expire(self.record_key(task_id), self.ttl)
+        pipe.execute()
+
+    def forget(self, task_id: str) -> None:
+        """Remove a submission that could not be queued, so nothing half-made remains."""
+        self.redis.delete(self.document_key(task_id), self.record_key(task_id))
+
+    def load_document(self, task_id: str) -> bytes | None:
+        return self.redis.get(self.document_key(task_id))
+
+    def delete_document(self, task_id: str) -> None:
+        self.redis.delete(self.document_key(task_id))
+
+    def get_record(self, task_id: str) -> TaskRecord | None:
+        raw = self.redis.hgetall(self.record_key(task_id))
+        return TaskRecord.from_redis(raw) if raw else None
+
+    def get_record_with(self, task_id: str, other_key: str) -> tuple[TaskRecord | None, Any]:
+        """The record and one more key's value in a single round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hgetall(self.record_key(task_id))
+        pipe.get(other_key)
+        raw, other = pipe.execute()
+        return (TaskRecord.from_redis(raw) if raw else None), other
+
+    def set_times(self, task_id: str, **times: str) -> None:
+        """Record ``started_at`` / ``finished_at`` without extending the record's life."""
+        key = self.record_key(task_id)
+        self.redis.hset(key, mapping={k: json.dumps(v) for k, v in times.items()})

@@ -1,0 +1,1 @@
+"""The HTTP layer: request parsing, routes, error handlers and health checks."""

@@ -1,0 +1,81 @@
+"""Build the status body of the contract from the task record and Celery's task meta."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from docproc.store import TaskRecord
+
+FINAL_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
+_QUEUED = {"current": 0, "total": 0, "percent": 0.0, "stage": "queued",
+           "message": "waiting for a worker"}
+_DONE = {"current": 1, "total": 1, "percent": 100.0, "stage": "done",
+         "message": "analysis complete"}
+
+
+def decode_meta(raw: bytes | None) -> dict[str, Any]:
+    """Celery's stored meta, read as plain JSON: no exception class is ever rebuilt, so
+    an error type the web cannot import still shows as its name and message."""
+    if not raw:
+        return {"status": "PENDING"}
+    try:
+        meta = json.loads(raw)
+    except ValueError:
+        return {"status": "FAILURE", "result": {"exc_type": "CorruptResult",
+                                                "exc_message": "unreadable task result"}}
+    return meta if isinstance(meta, dict) else {"status": "PENDING"}
+
+
+def build_status(task_id: str, record: TaskRecord, meta: dict[str, Any]) -> dict[str, Any]:
+    """The body of ``GET /task-status/<id>``."""
+    state = meta.get("status") or "PENDING"
+    if state == "STARTED":
+        state = "PROGRESS"
+    info = meta.get("result")
+    body: dict[str, Any] = {
+        "task_id": task_id,
+        "state": state,
+        "progress": _progress(state, info),
+        "submitted_at": record.submitted_at,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at or (_date_done(meta) if state in FINAL_STATES else None),
+        "document": {"filename": record.filename, "content_type": record.content_type,
+                     "format": record.format, "bytes": record.bytes},
+        "options": record.options,
+        "metadata": record.metadata,
+    }
+    if state == "SUCCESS" and isinstance(info, dict):
+        body["result"] = info
+    elif state in ("FAILURE", "RETRY", "REVOKED"):
+        body["error"] = _error(state, info)
+    return body
+
+
+def _progress(state: str, info: Any) -> dict[str, Any]:
+    if state == "SUCCESS":
+        return dict(_DONE)
+    if state == "PROGRESS" and isinstance(info, dict) and "percent" in info:
+        keys = ("current", "total", "percent", "stage", "message")
+        return {k: info.get(k) for k in keys}
+    if state in ("FAILURE", "REVOKED"):
+        return {**_QUEUED, "stage": "done", "message": state.lower()}
+    return dict(_QUEUED)
+
+
+def _error(state: str, info: Any) -> dict[str, str]:
+    if state == "REVOKED":
+        return {"type": "Revoked", "message": "The task was cancelled."}
+    if isinstance(info, dict) and "exc_type" in info:
+        message = info.get("exc_message")
+        if isinstance(message, list | tuple):
+            message = " ".join(str(m) for m in message)
+        return {"type": str(info["exc_type"]), "message": str(message or info["exc_type"])}
+    return {"type": "Unknown", "message": str(info) if info else "the task failed"}
+
+
+def _date_done(meta: dict[str, Any]) -> str | None:
+    done = meta.get("date_done")
+    if not isinstance(done, str):
+        return None
+    return done[:19] + "Z" if len(done) >= 19 else done

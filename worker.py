@@ -1,0 +1,29 @@
+"""Start a Celery worker with this project's settings: ``python worker.py [celery options]``."""
+
+from __future__ import annotations
+
+import sys
+
+from docproc.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the worker until it is stopped; extra arguments go to ``celery worker``."""
+    settings = Settings.from_env()
+    from celery_config import celery_app
+
+    args = [
+        "worker",
+        f"--loglevel={settings.log_level}",
+        f"--concurrency={settings.worker_concurrency}",
+        f"--queues={settings.queue_name}",
+        "--without-gossip",
+        "--without-mingle",
+        *(sys.argv[1:] if argv is None else argv),
+    ]
+    celery_app.worker_main(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
