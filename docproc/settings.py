@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from dotenv import load_dotenv
+
 DEFAULT_REDIS_URL = "redis://localhost:6379/0"
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 
@@ -70,7 +72,9 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the environment (or a given mapping) once, validating every value."""
-        env = os.environ if env is None else env
+        if env is None:
+            load_dotenv(override=False)  # a local .env fills in what the environment lacks
+            env = os.environ
         redis_url = _str(env, "REDIS_URL", DEFAULT_REDIS_URL)
         return cls(
             redis_url=redis_url,

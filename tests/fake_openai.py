@@ -11,6 +11,7 @@ Also a script, for benchmarks: ``python -m tests.fake_openai --port 8999 --laten
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import signal
@@ -95,9 +96,7 @@ def _generic(schema: dict[str, Any]) -> Any:
     kind = kind[0] if isinstance(kind, list) else kind
     if kind == "object":
         return {k: _generic(v) for k, v in schema.get("properties", {}).items()}
-    return {"string": "text", "number": 0.0, "integer": 1, "boolean": False, "array": []}.get(
-        kind
-    )
+    return {"string": "text", "number": 0.0, "integer": 1, "boolean": False, "array": []}.get(kind)
 
 
 def answer_for(schema: dict[str, Any] | None, text: str) -> dict[str, Any]:
@@ -115,7 +114,13 @@ def answer_for(schema: dict[str, Any] | None, text: str) -> dict[str, Any]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # keep-alive connections must not hold up stop()
+    request_queue_size = 256  # the default backlog of 5 drops bursts of connections
     fake: FakeOpenAI
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up (or stop() cutting a connection) is not worth a traceback.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -123,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     timeout = 60  # an idle keep-alive connection frees its thread eventually
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # tests stay quiet
 
     def setup(self) -> None:
@@ -150,8 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
         if expected is None or self.headers.get("Authorization") == f"Bearer {expected}":
             return True
         # Unlike the real API, never echo the key back, even masked.
-        body = _error_body("Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
-        self._send(401, body)
+        message = "Incorrect API key provided."
+        self._send(401, _error_body(message, "invalid_request_error", "invalid_api_key"))
         return False
 
     def do_GET(self) -> None:
@@ -186,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake._record_call(body)
         scripted = fake._next_scripted()
         fake._sleep(fake.latency_s + (scripted.delay_s if scripted else 0.0))
-        if scripted and scripted.disconnect:
+        if (scripted and scripted.disconnect) or fake._stopping.is_set():
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
@@ -204,8 +209,8 @@ class FakeOpenAI:
     """An OpenAI-compatible HTTP server on 127.0.0.1 in a daemon thread.
 
     ``calls`` are the JSON bodies of chat completion requests received (a snapshot list);
-    ``requests`` are (method, path, headers, body) of every request. With ``api_key`` set,
-    any other bearer token gets a 401, as the real API would.
+    ``requests`` are (method, path, headers with lower-case names, body) of every request.
+    With ``api_key`` set, any other bearer token gets a 401, as the real API would.
     """
 
     def __init__(
@@ -253,10 +258,8 @@ class FakeOpenAI:
         with self._lock:
             connections = list(self._connections)
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = self._thread = None
@@ -336,7 +339,8 @@ class FakeOpenAI:
 
     def _log_request(self, method: str, path: str, headers: dict[str, str], body: Any) -> None:
         with self._lock:
-            self._requests.append((method, path, headers, body))
+            lowered = {name.lower(): value for name, value in headers.items()}
+            self._requests.append((method, path, lowered, body))
 
     def _record_call(self, body: dict[str, Any]) -> None:
         with self._lock:

@@ -132,7 +132,7 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
     "sentiment": (Sentiment, Field(description="Overall sentiment")),
     "language": (
         Annotated[str, BeforeValidator(_language)],
-        Field(pattern=r"^[a-z]{2,3}$", description="ISO 639-1 code of the text's language, e.g. en"),
+        Field(pattern=r"^[a-z]{2,3}$", description="ISO 639-1 code of the language, e.g. en"),
     ),
     "topics": (
         Annotated[_StrList, BeforeValidator(_clean_strings(MAX_TOPICS))],
@@ -141,7 +141,8 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
 }
 
 
-def _check(analyses: frozenset[str]) -> tuple[str, ...]:
+def ordered(analyses: frozenset[str]) -> tuple[str, ...]:
+    """The requested analyses in the canonical order; ValueError on an unknown name."""
     unknown = sorted(analyses - set(ANALYSES))
     if unknown:
         raise ValueError(f"unknown analyses: {', '.join(unknown)}")
@@ -151,7 +152,7 @@ def _check(analyses: frozenset[str]) -> tuple[str, ...]:
 @lru_cache(maxsize=256)
 def output_model(analyses: frozenset[str]) -> type[BaseModel]:
     """The pydantic model of an answer holding exactly ``analyses`` (cached: 127 subsets)."""
-    fields = {name: _FIELDS[name] for name in _check(analyses)}
+    fields = {name: _FIELDS[name] for name in ordered(analyses)}
     return create_model("ChunkAnalysis", __base__=_Model, **fields)  # type: ignore[call-overload]
 
 

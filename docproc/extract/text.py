@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
-import unicodedata
 
 from docproc.errors import DocumentUnreadable
 from docproc.extract.base import Extracted
@@ -17,11 +17,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# Control characters (Unicode category Cc) other than tab, newlines and form feed.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # Above this share of control characters the "text" is really binary data.
 _MAX_CONTROL_RATIO = 0.01
 # Among equally plausible single-byte encodings, Western text is by far the likeliest.
-_WESTERN = "cp1252"
+_WESTERN = frozenset({"cp1252", "latin_1"})
 
 
 def decode(data: bytes, *, complete: bool = True) -> tuple[str, str] | None:
@@ -35,12 +36,28 @@ def decode(data: bytes, *, complete: bool = True) -> tuple[str, str] | None:
             text = _try_decode(data, encoding, complete)
             return (text, encoding) if text is not None and _looks_like_text(text) else None
     # Strict UTF-8 is unambiguous and cheap; NULs hint at BOM-less UTF-16, which is also
-    # valid UTF-8, so leave those to the statistical detector.
-    if b"\x00" not in data:
-        text = _try_decode(data, "utf-8", complete)
+    # valid UTF-8, so leave those to the NUL pattern or the statistical detector.
+    encoding = "utf-8" if b"\x00" not in data else _utf16_by_nul_pattern(data)
+    if encoding:
+        text = _try_decode(data, encoding, complete)
         if text is not None:
-            return (text, "utf-8") if _looks_like_text(text) else None
+            return (text, encoding) if _looks_like_text(text) else None
     return _detect(data)
+
+
+def _utf16_by_nul_pattern(data: bytes) -> str | None:
+    """Latin-script UTF-16 has a NUL in every other byte; charset-normalizer sometimes
+    rejects such text when it has many accents, so recognise the pattern directly."""
+    sample = data[:4096]
+    half = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if half < 4 or min(even, odd) > half * 0.02:
+        return None
+    if odd > half * 0.5:
+        return "utf-16-le"
+    if even > half * 0.5:
+        return "utf-16-be"
+    return None
 
 
 def _try_decode(data: bytes, encoding: str, complete: bool) -> str | None:
@@ -52,30 +69,27 @@ def _try_decode(data: bytes, encoding: str, complete: bool) -> str | None:
 
 
 def _detect(data: bytes) -> tuple[str, str] | None:
-    from charset_normalizer import from_bytes  # noqa: PLC0415 - heavy import, only for odd bytes
+    from charset_normalizer import from_bytes  # heavy: only needed for odd bytes
 
     matches = list(from_bytes(data))
     if not matches:
         return None
     best = matches[0]
     # charset-normalizer often cannot tell cp1252 from look-alikes (cp1250, cp1125...) on
-    # short Western text, so prefer cp1252 whenever it decodes equally cleanly.
-    for match in matches:
-        if match.chaos <= best.chaos and _WESTERN in match.could_be_from_charset:
-            text, encoding = data.decode(_WESTERN), _WESTERN
-            break
-    else:
-        text, encoding = str(best), best.encoding
+    # short Western text, and it obeys <meta charset="iso-8859-1">, which means cp1252 in
+    # practice; so prefer cp1252 whenever it decodes as cleanly as the best guess.
+    text, encoding = str(best), best.encoding
+    if any(m.chaos <= best.chaos and _WESTERN & set(m.could_be_from_charset) for m in matches):
+        # Bytes that cp1252 leaves undefined (0x81, 0x8D...) keep the detector's guess.
+        with contextlib.suppress(UnicodeDecodeError):
+            text, encoding = data.decode("cp1252"), "cp1252"
     return (text, encoding) if _looks_like_text(text) else None
 
 
 def _looks_like_text(text: str) -> bool:
     if not text:
         return True
-    controls = sum(
-        1 for ch in text if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc"
-    )
-    return controls / len(text) <= _MAX_CONTROL_RATIO
+    return len(_CONTROLS.findall(text)) / len(text) <= _MAX_CONTROL_RATIO
 
 
 def normalise(text: str) -> str:
@@ -109,23 +123,27 @@ def extract_markdown(data: bytes, filename: str | None) -> Extracted:
 
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# Rules, heading underlines and table separators carry no words.
+_DROP = re.compile(
+    r"^\s{0,3}(?:[-*_]\s*){3,}$"  # horizontal rule
+    r"|^\s{0,3}(?:=+|-+)\s*$"  # setext heading underline
+    r"|^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$"  # table separator row
+)
 _LINE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(\s+#+)?\s*$"), r"\1"),  # ATX heading
-    (re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$"), ""),  # horizontal rule
-    (re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$"), ""),  # table separator
-    (re.compile(r"^\s{0,3}=+\s*$|^\s{0,3}-+\s*$"), ""),  # setext underline
     (re.compile(r"^(\s*)>\s?"), r"\1"),  # blockquote
     (re.compile(r"^(\s*)[*+]\s+"), r"\1- "),  # bullets all look alike
 )
+# Spans are bounded so a long line full of "*" or "[" costs linear, not quadratic, time.
 _INLINE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image -> alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # link -> link text
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference link
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),  # emphasis
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
-    (re.compile(r"`([^`]+)`"), r"\1"),  # inline code
+    (re.compile(r"!\[([^\]]{0,500})\]\([^)]{0,2000}\)"), r"\1"),  # image -> alt text
+    (re.compile(r"\[([^\]]{1,500})\]\([^)]{0,2000}\)"), r"\1"),  # link -> link text
+    (re.compile(r"\[([^\]]{1,500})\]\[[^\]]{0,500}\]"), r"\1"),  # reference link
+    (re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=\S)(.{1,500}?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
+    (re.compile(r"(?<![\w_])_(?=\S)(.{1,500}?)(?<=\S)_(?![\w_])"), r"\1"),  # emphasis
+    (re.compile(r"~~(?=\S)(.{1,500}?)(?<=\S)~~"), r"\1"),  # strikethrough
+    (re.compile(r"`([^`]{1,1000})`"), r"\1"),  # inline code
 )
 
 
@@ -138,6 +156,8 @@ def strip_markdown(text: str) -> str:
             in_code = not in_code
             continue
         if not in_code:
+            if _DROP.match(line):
+                continue
             for pattern, replacement in (*_LINE_RULES, *_INLINE_RULES):
                 line = pattern.sub(replacement, line)
         lines.append(line)

@@ -1,0 +1,123 @@
+"""Real processes for integration tests (and the benchmark): redis-server and a worker.
+
+Each runs on a free loopback port of its own, so tests never touch another Redis and can
+stop and restart it for fault tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from redis import Redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
+    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+class RedisServer:
+    """A private ``redis-server`` on a free port, in its own data directory."""
+
+    def __init__(self, workdir: Path, appendonly: bool = False) -> None:
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        self.port = free_port()
+        self.workdir = workdir
+        self.appendonly = appendonly
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--dir", str(self.workdir),
+                "--appendonly", "yes" if self.appendonly else "no"]
+        log = open(self.workdir / "redis.log", "ab")  # noqa: SIM115 - lives as long as the server
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        client = Redis(port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
+        wait_until(lambda: self._pings(client), 10, what="redis-server to answer")
+        return self
+
+    @staticmethod
+    def _pings(client: Redis) -> bool:
+        try:
+            return bool(client.ping())
+        except Exception:  # noqa: BLE001 - not up yet
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+    def client(self) -> Redis:
+        return Redis(port=self.port, socket_timeout=2)
+
+
+class WorkerProcess:
+    """``python worker.py`` as a real process, with its own environment and log file."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, extra_args: list[str] | None = None):
+        self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+        self.log_path = log_path
+        self.extra_args = extra_args or []
+        self.process: subprocess.Popen | None = None
+
+    def start(self, broker: Redis, timeout: float = 30) -> WorkerProcess:
+        """Start and wait until the worker consumes its queue (it said so in its log)."""
+        log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the worker
+        self._log_offset = log.tell()
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "worker.py"), *self.extra_args],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until(self._ready, timeout, interval=0.1, what=f"worker (log: {self.log_path})")
+        return self
+
+    def _ready(self) -> bool:
+        if self.process and self.process.poll() is not None:
+            raise RuntimeError(f"worker exited: {self.log_tail()}")
+        with open(self.log_path, "rb") as log:
+            log.seek(self._log_offset)
+            return b" ready." in log.read()
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self.process = None

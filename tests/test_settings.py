@@ -1,0 +1,59 @@
+"""Settings are read from a mapping, validated, and never at import time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from docproc.settings import Settings, SettingsError
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.redis_url == settings.broker_url == settings.result_backend
+    assert settings.max_document_bytes == 20 * 1024 * 1024
+    assert settings.result_ttl_seconds == 86400
+    assert settings.openai_api_key is None
+
+
+def test_celery_urls_override_redis_url() -> None:
+    settings = Settings.from_env({
+        "REDIS_URL": "redis://r:6379/0",
+        "CELERY_BROKER_URL": "redis://broker:6379/1",
+        "CELERY_RESULT_BACKEND": "redis://backend:6379/2",
+    })
+    assert settings.redis_url == "redis://r:6379/0"
+    assert settings.broker_url == "redis://broker:6379/1"
+    assert settings.result_backend == "redis://backend:6379/2"
+
+
+def test_api_key_is_not_in_repr() -> None:
+    settings = Settings.from_env({"OPENAI_API_KEY": "sk-very-secret"})
+    assert "sk-very-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("MAX_DOCUMENT_BYTES", "lots"),
+    ("MAX_DOCUMENT_BYTES", "0"),
+    ("RESULT_TTL_SECONDS", "-5"),
+    ("OPENAI_TIMEOUT_SECONDS", "soon"),
+])
+def test_bad_values_are_rejected_with_the_variable_name(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_importing_entry_points_and_domain_reads_no_environment_and_no_web_stack() -> None:
+    code = (
+        "import os, sys\n"
+        "os.environ['MAX_DOCUMENT_BYTES'] = 'invalid'\n"
+        "import docproc.pipeline, docproc.analysis.local, docproc.analysis.openai_engine\n"
+        "assert 'flask' not in sys.modules and 'celery' not in sys.modules, 'domain imports web'\n"
+        "import main, celery_config, tasks, worker\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.stdout.strip() == "ok", result.stderr
