@@ -1,7 +1,8 @@
 """Celery tasks: thin adapters between the queue and ``docproc.pipeline``.
 
 A task loads its document by id, calls the pipeline, maps progress to ``update_state``
-and lets domain errors end the task in FAILURE with their type and message.
+and ends any failure in a FAILURE whose stored meta is plain JSON (type and message), so
+no exception class ever has to be pickled, imported or rebuilt to read it.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import logging
 from typing import Any
 
 from celery import Task, shared_task
+from celery.exceptions import Ignore
 
 from celery_config import PROCESS_DOCUMENT
 from docproc import pipeline
 from docproc.analysis import create_engine
-from docproc.errors import DocumentMissing
+from docproc.errors import DocumentMissing, describe_failure
 from docproc.settings import Settings
 from docproc.store import TaskStore, connect, utc_now
 
@@ -53,6 +55,16 @@ class ProgressReporter:
 def process_document(self: Task, task_id: str) -> dict[str, Any]:
     """Analyse the stored document ``task_id`` and return the contract's ``result``."""
     settings, store = _store()
+    try:
+        result = _analyse(self, task_id, settings, store)
+    except Exception as exc:
+        _fail(self, task_id, exc, settings)
+    log.info("task succeeded", extra={"task_id": task_id, "engine": result["engine"],
+                                      "llm_calls": result["usage"]["llm_calls"]})
+    return result
+
+
+def _analyse(task: Task, task_id: str, settings: Settings, store: TaskStore) -> dict[str, Any]:
     record = store.get_record(task_id)
     data = store.load_document(task_id) if record else None
     if record is None or data is None:
@@ -64,18 +76,26 @@ def process_document(self: Task, task_id: str) -> dict[str, Any]:
     try:
         options = record.options
         engine = create_engine(options.get("engine", "auto"), settings, options.get("model"))
-        result = pipeline.run(
+        return pipeline.run(
             data,
             record.format,
             record.filename,
             frozenset(options["analyses"]),
             engine,
             settings.chunk_tokens,
-            progress=ProgressReporter(self, task_id, started_at),
+            progress=ProgressReporter(task, task_id, started_at),
         )
     finally:
         store.set_times(task_id, finished_at=utc_now())
         store.delete_document(task_id)
-    log.info("task succeeded", extra={"task_id": task_id, "engine": result["engine"],
-                                      "llm_calls": result["usage"]["llm_calls"]})
-    return result
+
+
+def _fail(task: Task, task_id: str, exc: Exception, settings: Settings) -> None:
+    """Store FAILURE as plain JSON and stop: Celery would otherwise swap an exception it
+    cannot pickle (most SDK errors) for a base class, losing the type that names the cause."""
+    error_type, message = describe_failure(exc, secrets=(settings.openai_api_key or "",))
+    log.warning("task failed", extra={"task_id": task_id, "error_type": error_type,
+                                      "error": message})
+    meta = {"exc_type": error_type, "exc_message": [message], "exc_module": "builtins"}
+    task.update_state(task_id=task_id, state="FAILURE", meta=meta)
+    raise Ignore()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class DocprocError(Exception):
     """Base class: a failure a person can understand from its message."""
@@ -47,3 +49,22 @@ class Cancelled(DocprocError):
     """The client cancelled the task; the pipeline stopped at a checkpoint."""
 
     code = "cancelled"
+
+
+MAX_ERROR_MESSAGE = 500
+# OpenAI-style keys, even masked ("sk-proj-****abcd"), never reach a client or a log.
+_KEY_LIKE = re.compile(r"\b(?:sk|rk|pk)-[\w*-]{6,}")
+
+
+def describe_failure(exc: BaseException, secrets: tuple[str, ...] = ()) -> tuple[str, str]:
+    """The ``(type, message)`` a client sees for a failed task: the exception's own class
+    name (so ``AuthenticationError`` says what went wrong) and its message, with secrets
+    redacted and the length bounded, since SDK messages may quote request bodies."""
+    message = str(exc) or type(exc).__name__
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "***")
+    message = _KEY_LIKE.sub("***", message)
+    if len(message) > MAX_ERROR_MESSAGE:
+        message = message[: MAX_ERROR_MESSAGE - 1] + "…"
+    return type(exc).__name__, message

@@ -5,6 +5,7 @@ Used by ``make run``; a deployment points REDIS_URL at its own Redis instead.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,17 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _install_redis() -> bool:
+    """On a fresh Debian/Ubuntu machine where we are root, install redis-server ourselves."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return False
+    print("redis: installing redis-server with apt-get")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    done = subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], env=env)
+    return done.returncode == 0 and shutil.which("redis-server") is not None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 once Redis answers; 1 with a message on stderr when it cannot be started."""
     url = Settings.from_env().redis_url
@@ -37,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if parts.hostname not in ("localhost", "127.0.0.1", "::1"):
         print(f"redis: nothing answers at {url}, and it is not local to start", file=sys.stderr)
         return 1
-    if shutil.which("redis-server") is None:
+    if shutil.which("redis-server") is None and not _install_redis():
         print("redis: redis-server is not installed; run: sudo apt-get install -y redis-server",
               file=sys.stderr)
         return 1

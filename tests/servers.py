@@ -67,7 +67,7 @@ class RedisServer:
     def _pings(client: Redis) -> bool:
         try:
             return bool(client.ping())
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:
             return False
 
     def stop(self) -> None:

@@ -99,5 +99,5 @@ def test_bad_api_key_fails_without_leaking_it(client: FlaskClient, fake_llm: Fak
     fake_llm.fail_next(1, status=401)
     final, _ = run_to_end(client, json={"text": "Short text for one call."})
     assert final["state"] == "FAILURE"
-    assert final["error"]["type"] == "AuthenticationError"
+    assert final["error"]["type"] == "AuthenticationError", final["error"]
     assert FAKE_API_KEY not in str(final)

@@ -70,7 +70,8 @@ ORG_WORDS = ORG_SUFFIXES | _words(
     ventures capital fund trust society union board office organisation organization
     network airlines airways motors pharmaceuticals energy renewables power media studios
     records services consulting hospital clinic museum league club party court parliament
-    congress senate fc"""
+    congress senate fc logistics shipping insurance manufacturing analytics software foods
+    mining chemicals"""
 )
 
 PLACES = _items(
