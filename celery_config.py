@@ -33,13 +33,20 @@ def create_celery_app(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # The soft limit raises in the task (a clean FAILURE); the hard one kills the
+        # process, for work stuck in C code (a pathological PDF) that never sees the first.
         task_time_limit=settings.task_time_limit_s,
-        task_soft_time_limit=max(1, settings.task_time_limit_s - 15),
+        task_soft_time_limit=settings.soft_time_limit_s,
         result_expires=settings.result_ttl_seconds,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=settings.redis_timeout_s,
         broker_transport_options={
+            # A message its worker never acknowledged (the worker was killed) goes back
+            # to the queue once it is this old; the sweep looks every restore interval,
+            # so redelivery takes at most visibility_timeout + that interval.
             "visibility_timeout": settings.visibility_timeout_s,
+            "unacked_restore_interval": settings.restore_interval_s,
+            "unacked_restore_throttle": 1,
             "socket_timeout": settings.redis_timeout_s,
             "socket_connect_timeout": settings.redis_timeout_s,
         },

@@ -60,7 +60,10 @@ def describe_failure(exc: BaseException, secrets: tuple[str, ...] = ()) -> tuple
     """The ``(type, message)`` a client sees for a failed task: the exception's own class
     name (so ``AuthenticationError`` says what went wrong) and its message, with secrets
     redacted and the length bounded, since SDK messages may quote request bodies."""
-    message = str(exc) or type(exc).__name__
+    try:
+        message = str(exc) or type(exc).__name__
+    except Exception:  # a broken __str__ must not hide the failure itself
+        message = type(exc).__name__
     for secret in secrets:
         if secret:
             message = message.replace(secret, "***")
@@ -68,3 +71,15 @@ def describe_failure(exc: BaseException, secrets: tuple[str, ...] = ()) -> tuple
     if len(message) > MAX_ERROR_MESSAGE:
         message = message[: MAX_ERROR_MESSAGE - 1] + "…"
     return type(exc).__name__, message
+
+
+class TaskTimedOut(DocprocError):
+    """The task ran past its time limit and was stopped."""
+
+    code = "task_timed_out"
+
+
+class LLMTemporarilyUnavailable(AnalysisFailed):
+    """The language model failed in a way worth retrying (rate limit, 5xx, timeout)."""
+
+    code = "llm_temporarily_unavailable"

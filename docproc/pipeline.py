@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from docproc.analysis.base import Analysis, Engine, Usage
 from docproc.chunking import split_into_chunks
@@ -39,6 +39,24 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+class ChunkCache(Protocol):
+    """Where analysed chunks are kept between runs of the same task (see store.ChunkCache)."""
+
+    def get(self, index: int, text: str) -> dict[str, Any] | None: ...
+
+    def put(self, index: int, text: str, analysis: dict[str, Any]) -> None: ...
+
+
+class NoCache:
+    """Every run analyses every chunk."""
+
+    def get(self, index: int, text: str) -> dict[str, Any] | None:
+        return None
+
+    def put(self, index: int, text: str, analysis: dict[str, Any]) -> None:
+        return None
+
+
 def _never() -> bool:
     return False
 
@@ -56,8 +74,14 @@ def run(
     chunk_tokens: int,
     progress: ProgressCallback = _ignore,
     should_stop: Callable[[], bool] = _never,
+    cache: ChunkCache | None = None,
 ) -> dict[str, Any]:
-    """Analyse one document and return the ``result`` object of the HTTP contract."""
+    """Analyse one document and return the ``result`` object of the HTTP contract.
+
+    Chunks found in ``cache`` are not analysed again, so a retried run pays only for
+    the chunks its predecessor did not finish.
+    """
+    cache = cache or NoCache()
     started = time.perf_counter()
     progress(Progress(0, 1, 0.0, "extracting", f"extracting text from {fmt}"))
     extracted = extract(data, fmt, filename)
@@ -71,7 +95,7 @@ def run(
     parts: list[Analysis] = []
     for index, chunk in enumerate(chunks, start=1):
         _checkpoint(should_stop)
-        parts.append(engine.analyze_chunk(chunk, analyses))
+        parts.append(_analyse_chunk(engine, chunk, index, analyses, cache))
         percent = EXTRACTED_PERCENT + (ANALYZED_PERCENT - EXTRACTED_PERCENT) * index / len(chunks)
         message = f"analyzing chunk {index} of {len(chunks)}"
         progress(Progress(index, len(chunks), round(percent, 1), "analyzing", message))
@@ -100,6 +124,17 @@ def run(
         "format": extracted.format,
         **({"encoding": extracted.encoding} if extracted.encoding else {}),
     }
+
+
+def _analyse_chunk(
+    engine: Engine, chunk: str, index: int, analyses: frozenset[str], cache: ChunkCache
+) -> Analysis:
+    cached = cache.get(index, chunk)
+    if cached is not None:
+        return Analysis.from_dict(cached)
+    part = engine.analyze_chunk(chunk, analyses)
+    cache.put(index, chunk, part.to_dict())
+    return part
 
 
 def _checkpoint(should_stop: Callable[[], bool]) -> None:

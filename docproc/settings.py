@@ -59,7 +59,11 @@ class Settings:
     openai_base_url: str | None = None
     openai_model: str = DEFAULT_OPENAI_MODEL
     openai_timeout_s: float = 60.0
-    openai_max_retries: int = 2
+    # The SDK's own retries are invisible to clients; the task retries instead (RETRY state).
+    openai_max_retries: int = 0
+    llm_retry_limit: int = 5
+    llm_retry_base_s: float = 2.0
+    llm_retry_max_s: float = 60.0
     max_document_bytes: int = 20 * 1024 * 1024
     result_ttl_seconds: int = 86400
     chunk_tokens: int = 3000
@@ -85,7 +89,10 @@ class Settings:
             openai_base_url=_str(env, "OPENAI_BASE_URL"),
             openai_model=_str(env, "OPENAI_MODEL", DEFAULT_OPENAI_MODEL),
             openai_timeout_s=_float(env, "OPENAI_TIMEOUT_SECONDS", 60.0),
-            openai_max_retries=_int(env, "OPENAI_MAX_RETRIES", 2),
+            openai_max_retries=_int(env, "OPENAI_MAX_RETRIES", 0),
+            llm_retry_limit=_int(env, "LLM_RETRY_LIMIT", 5),
+            llm_retry_base_s=_float(env, "LLM_RETRY_BASE_SECONDS", 2.0),
+            llm_retry_max_s=_float(env, "LLM_RETRY_MAX_SECONDS", 60.0),
             max_document_bytes=_int(env, "MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, minimum=1),
             result_ttl_seconds=_int(env, "RESULT_TTL_SECONDS", 86400, minimum=1),
             chunk_tokens=_int(env, "CHUNK_TOKENS", 3000, minimum=100),
@@ -95,6 +102,23 @@ class Settings:
             visibility_timeout_s=_int(env, "VISIBILITY_TIMEOUT_SECONDS", 900, minimum=10),
             log_level=(_str(env, "LOG_LEVEL", "INFO") or "INFO").upper(),
         )
+
+    def __post_init__(self) -> None:
+        if self.visibility_timeout_s <= self.task_time_limit_s:
+            raise SettingsError(
+                "VISIBILITY_TIMEOUT_SECONDS must be longer than TASK_TIME_LIMIT_SECONDS, or "
+                "tasks still running would be handed to a second worker"
+            )
+
+    @property
+    def soft_time_limit_s(self) -> int:
+        """When the task is asked to stop: shortly before it is killed."""
+        return self.task_time_limit_s - max(1, min(15, self.task_time_limit_s // 10))
+
+    @property
+    def restore_interval_s(self) -> int:
+        """How often workers look for unacknowledged messages past the visibility timeout."""
+        return max(1, min(10, self.visibility_timeout_s // 10))
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some values changed (tests use this instead of the environment)."""

@@ -7,6 +7,7 @@ Every key expires after the result TTL, so Redis returns to its baseline by itse
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +50,9 @@ class TaskRecord:
     callback_url: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
+    # The last progress reported, kept here (not only in Celery's meta) so a retry or a
+    # redelivery can carry on from it and the client never sees percent go down.
+    progress: dict[str, Any] | None = None
 
     def to_redis(self) -> dict[str, str]:
         return {k: json.dumps(v) for k, v in asdict(self).items() if v is not None}
@@ -75,6 +79,10 @@ class TaskStore:
     def document_key(task_id: str) -> str:
         return f"{KEY_PREFIX}:doc:{task_id}"
 
+    @staticmethod
+    def chunks_key(task_id: str) -> str:
+        return f"{KEY_PREFIX}:chunks:{task_id}"
+
     def save_submission(self, task_id: str, data: bytes, record: TaskRecord) -> None:
         """Store the document and its record atomically, both expiring after the TTL."""
         pipe = self.redis.pipeline(transaction=True)
@@ -90,8 +98,12 @@ class TaskStore:
     def load_document(self, task_id: str) -> bytes | None:
         return self.redis.get(self.document_key(task_id))
 
-    def delete_document(self, task_id: str) -> None:
-        self.redis.delete(self.document_key(task_id))
+    def discard_work(self, task_id: str) -> None:
+        """Once the task has ended for good: the document and its analysed chunks go."""
+        self.redis.delete(self.document_key(task_id), self.chunks_key(task_id))
+
+    def chunk_cache(self, task_id: str) -> ChunkCache:
+        return ChunkCache(self.redis, self.chunks_key(task_id), self.ttl)
 
     def get_record(self, task_id: str) -> TaskRecord | None:
         raw = self.redis.hgetall(self.record_key(task_id))
@@ -109,3 +121,39 @@ class TaskStore:
         """Record ``started_at`` / ``finished_at`` without extending the record's life."""
         key = self.record_key(task_id)
         self.redis.hset(key, mapping={k: json.dumps(v) for k, v in times.items()})
+
+    def mark_finished(self, task_id: str) -> None:
+        """Record the end, and keep the record for a full TTL from now, as the result is."""
+        key = self.record_key(task_id)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(key, "finished_at", json.dumps(utc_now()))
+        pipe.expire(key, self.ttl)
+        pipe.execute()
+
+    def set_progress(self, task_id: str, progress: dict[str, Any]) -> None:
+        self.redis.hset(self.record_key(task_id), "progress", json.dumps(progress))
+
+
+class ChunkCache:
+    """Analysed chunks of one task, so a retried or redelivered task resumes where it was
+    instead of paying the LLM again. Entries are keyed by position and a digest of the
+    chunk's text, so a change of chunking never mixes up results."""
+
+    def __init__(self, redis: Redis, key: str, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.key = key
+        self.ttl = ttl_seconds
+
+    @staticmethod
+    def _field(index: int, text: str) -> str:
+        return f"{index}:{hashlib.sha256(text.encode('utf-8', 'replace')).hexdigest()[:16]}"
+
+    def get(self, index: int, text: str) -> dict[str, Any] | None:
+        raw = self.redis.hget(self.key, self._field(index, text))
+        return json.loads(raw) if raw else None
+
+    def put(self, index: int, text: str, analysis: dict[str, Any]) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.key, self._field(index, text), json.dumps(analysis))
+        pipe.expire(self.key, self.ttl)
+        pipe.execute()

@@ -19,6 +19,9 @@ from tests.servers import RedisServer, WorkerProcess
 FAKE_API_KEY = "sk-test-fake-key-0123456789"
 # Small chunks, so a few pages of text already make a multi-chunk document.
 TEST_CHUNK_TOKENS = 1500
+TEST_LLM_TIMEOUT_S = 2.0
+TEST_RETRY_BASE_S = 0.2
+TEST_RETRY_LIMIT = 3
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +51,11 @@ def worker_env(redis_server: RedisServer, fake_llm: FakeOpenAI) -> dict[str, str
         "OPENAI_API_KEY": FAKE_API_KEY,
         "OPENAI_BASE_URL": fake_llm.base_url,
         "OPENAI_MAX_RETRIES": "0",
+        "OPENAI_TIMEOUT_SECONDS": str(TEST_LLM_TIMEOUT_S),
+        # Fast backoff, so retry tests take a second, not a minute.
+        "LLM_RETRY_BASE_SECONDS": str(TEST_RETRY_BASE_S),
+        "LLM_RETRY_MAX_SECONDS": "1.0",
+        "LLM_RETRY_LIMIT": str(TEST_RETRY_LIMIT),
         "CHUNK_TOKENS": str(TEST_CHUNK_TOKENS),
         "WORKER_CONCURRENCY": "2",
         "LOG_LEVEL": "INFO",

@@ -34,7 +34,7 @@ class Scripted:
     """One scripted reply: an HTTP error, a given message content, or a dropped connection."""
 
     status: int = 200
-    body: Any = None  # error body (dict or str) when status != 200
+    body: Any = None  # error body (dict or str); with status 200, a raw non-completion body
     headers: dict[str, str] = field(default_factory=dict)
     content: str | None = None  # message content when status == 200
     finish_reason: str = "stop"
@@ -195,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        if scripted and scripted.status != 200:
+        if scripted and (scripted.status != 200 or scripted.body is not None):
             error = scripted.body
             if error is None:
                 error = _error_body(f"Scripted error {scripted.status}", "server_error")
@@ -228,6 +228,7 @@ class FakeOpenAI:
         self._address = (host, port)
         self._lock = threading.Lock()
         self._calls: list[dict[str, Any]] = []
+        self._call_times: list[float] = []
         self._requests: list[tuple[str, str, dict[str, str], Any]] = []
         self._script: deque[Scripted] = deque()
         self._connections: set[socket.socket] = set()
@@ -288,6 +289,12 @@ class FakeOpenAI:
             return list(self._calls)
 
     @property
+    def call_times(self) -> list[float]:
+        """``time.monotonic()`` at which each chat completion arrived."""
+        with self._lock:
+            return list(self._call_times)
+
+    @property
     def requests(self) -> list[tuple[str, str, dict[str, str], Any]]:
         with self._lock:
             return list(self._requests)
@@ -296,6 +303,7 @@ class FakeOpenAI:
         """Forget received requests and pending scripted replies."""
         with self._lock:
             self._calls.clear()
+            self._call_times.clear()
             self._requests.clear()
             self._script.clear()
 
@@ -345,6 +353,7 @@ class FakeOpenAI:
     def _record_call(self, body: dict[str, Any]) -> None:
         with self._lock:
             self._calls.append(body)
+            self._call_times.append(time.monotonic())
 
     def _next_scripted(self) -> Scripted | None:
         with self._lock:

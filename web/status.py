@@ -36,7 +36,7 @@ def build_status(task_id: str, record: TaskRecord, meta: dict[str, Any]) -> dict
     body: dict[str, Any] = {
         "task_id": task_id,
         "state": state,
-        "progress": _progress(state, info),
+        "progress": _progress(state, info, record.progress),
         "submitted_at": record.submitted_at,
         "started_at": record.started_at,
         "finished_at": record.finished_at or (_date_done(meta) if state in FINAL_STATES else None),
@@ -52,14 +52,22 @@ def build_status(task_id: str, record: TaskRecord, meta: dict[str, Any]) -> dict
     return body
 
 
-def _progress(state: str, info: Any) -> dict[str, Any]:
+def _progress(state: str, info: Any, last: dict[str, Any] | None) -> dict[str, Any]:
+    """Progress as the client should see it; ``last`` is the worker's last report, kept in
+    the task record, so a RETRY or a redelivery never shows percent going back to 0."""
+    keys = ("current", "total", "percent", "stage", "message")
     if state == "SUCCESS":
         return dict(_DONE)
-    if state == "PROGRESS" and isinstance(info, dict) and "percent" in info:
-        keys = ("current", "total", "percent", "stage", "message")
-        return {k: info.get(k) for k in keys}
     if state in ("FAILURE", "REVOKED"):
-        return {**_QUEUED, "stage": "done", "message": state.lower()}
+        percent = float((last or {}).get("percent", 0.0))
+        return {**_QUEUED, "percent": percent, "stage": "done", "message": state.lower()}
+    if last:
+        report = {k: last.get(k) for k in keys}
+        if state == "RETRY":
+            report["message"] = "waiting to retry: " + str(report.get("message") or "")
+        return report
+    if state == "PROGRESS" and isinstance(info, dict) and "percent" in info:
+        return {k: info.get(k) for k in keys}
     return dict(_QUEUED)
 
 

@@ -239,6 +239,24 @@ class OpenAIEngine(Engine):
             level = next_level
         return level[0], usage
 
+    def _create(self, messages: list[dict[str, str]], fmt: dict[str, Any]) -> Any:
+        """One SDK call; an answer that is not a chat completion at all (a proxy's HTML
+        page, say) becomes an error that says so instead of a bare decoding error."""
+        try:
+            return self.client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                response_format=fmt,  # type: ignore[arg-type]
+                temperature=0,
+            )
+        except openai.OpenAIError:
+            raise
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise LLMOutputInvalid(
+                f"the server at the OpenAI base URL did not answer with a chat completion "
+                f"({type(exc).__name__}); check OPENAI_BASE_URL"
+            ) from exc
+
     def _complete(
         self, messages: list[dict[str, str]], analyses: frozenset[str], schema_name: str
     ) -> tuple[dict[str, Any], Usage]:
@@ -248,12 +266,7 @@ class OpenAIEngine(Engine):
         fmt = response_format(analyses, schema_name)
         attempts = 1 + INVALID_ANSWER_RETRIES
         for attempt in range(1, attempts + 1):
-            response = self.client.chat.completions.create(
-                model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format=fmt,  # type: ignore[arg-type]
-                temperature=0,
-            )
+            response = self._create(messages, fmt)
             usage += _usage(response)
             try:
                 return validate_llm_output(_content(response), analyses), usage
