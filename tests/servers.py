@@ -112,6 +112,16 @@ class WorkerProcess:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def terminate_main(self) -> None:
+        """SIGTERM to the main process only, as a platform does: a warm shutdown."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait_exit(self, timeout: float) -> int:
+        """The exit code, once the worker (and its pool) has gone."""
+        assert self.process is not None
+        return self.process.wait(timeout)
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, sig)
