@@ -57,3 +57,16 @@ def test_importing_entry_points_and_domain_reads_no_environment_and_no_web_stack
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_visibility_timeout_must_outlast_the_time_limit() -> None:
+    with pytest.raises(SettingsError, match="VISIBILITY_TIMEOUT_SECONDS"):
+        Settings.from_env({"TASK_TIME_LIMIT_SECONDS": "600", "VISIBILITY_TIMEOUT_SECONDS": "300"})
+
+
+def test_derived_limits_scale_with_the_settings() -> None:
+    small = Settings.from_env({"TASK_TIME_LIMIT_SECONDS": "8", "VISIBILITY_TIMEOUT_SECONDS": "10"})
+    assert (small.soft_time_limit_s, small.restore_interval_s) == (7, 1)
+    default = Settings.from_env({})
+    assert (default.soft_time_limit_s, default.restore_interval_s) == (585, 10)
+    assert default.openai_max_retries == 0 and default.llm_retry_limit == 5

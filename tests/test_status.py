@@ -48,3 +48,23 @@ def test_success_has_result_and_full_progress() -> None:
     body = build_status("t1", RECORD, {"status": "SUCCESS", "result": {"summary": "s"}})
     assert body["progress"]["percent"] == 100.0
     assert body["result"] == {"summary": "s"}
+
+
+def test_celery_recorded_failures_are_put_in_words() -> None:
+    meta = {"status": "FAILURE", "result": {"exc_type": "TimeLimitExceeded",
+                                            "exc_message": [600], "exc_module": "billiard"}}
+    body = build_status("t1", RECORD, meta)
+    assert body["error"]["type"] == "TimeLimitExceeded"
+    assert "time limit" in body["error"]["message"]
+
+
+def test_retry_keeps_the_last_progress() -> None:
+    record = TaskRecord(**{**RECORD.__dict__, "progress": {
+        "current": 2, "total": 4, "percent": 50.0, "stage": "analyzing",
+        "message": "analyzing chunk 2 of 4"}})
+    meta = {"status": "RETRY", "result": {"exc_type": "LLMTemporarilyUnavailable",
+                                          "exc_message": ["RateLimitError: slow down"]}}
+    body = build_status("t1", record, meta)
+    assert body["state"] == "RETRY"
+    assert body["progress"]["percent"] == 50.0
+    assert body["error"]["type"] == "LLMTemporarilyUnavailable"

@@ -14,6 +14,14 @@ _DONE = {"current": 1, "total": 1, "percent": 100.0, "stage": "done",
          "message": "analysis complete"}
 
 
+# Failures Celery records itself (the task code never ran to the end), in words.
+_CELERY_ERRORS = {
+    "TimeLimitExceeded": "The task ran past its hard time limit (TASK_TIME_LIMIT_SECONDS) "
+                         "and its process was stopped.",
+    "WorkerLostError": "The worker process running the task died.",
+}
+
+
 def decode_meta(raw: bytes | None) -> dict[str, Any]:
     """Celery's stored meta, read as plain JSON: no exception class is ever rebuilt, so
     an error type the web cannot import still shows as its name and message."""
@@ -78,7 +86,8 @@ def _error(state: str, info: Any) -> dict[str, str]:
         message = info.get("exc_message")
         if isinstance(message, list | tuple):
             message = " ".join(str(m) for m in message)
-        return {"type": str(info["exc_type"]), "message": str(message or info["exc_type"])}
+        kind = str(info["exc_type"])
+        return {"type": kind, "message": _CELERY_ERRORS.get(kind) or str(message or kind)}
     return {"type": "Unknown", "message": str(info) if info else "the task failed"}
 
 
