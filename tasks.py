@@ -106,6 +106,7 @@ def _analyse(task: Task, task_id: str, settings: Settings, store: TaskStore) -> 
         settings.chunk_tokens,
         progress=ProgressReporter(task, task_id, store, floor),
         cache=store.chunk_cache(task_id),
+        parallel=settings.llm_max_concurrency,
     )
     store.mark_finished(task_id)
     return result

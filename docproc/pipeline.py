@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from docproc.analysis.base import Analysis, Engine, Usage
 from docproc.chunking import split_into_chunks
 from docproc.errors import Cancelled, DocumentUnreadable
-from docproc.extract import extract
+from docproc.extract import Extracted, extract
 from docproc.textstats import text_stats
 
 # Share of the progress bar each stage ends at; analysing chunks fills the span between.
@@ -65,6 +66,26 @@ def _ignore(_: Progress) -> None:
     return None
 
 
+@dataclass
+class Prepared:
+    """A document's text, split into the chunks the engine analyses."""
+
+    extracted: Extracted
+    chunks: list[str]
+    extract_s: float
+
+
+def prepare(data: bytes, fmt: str, filename: str | None, chunk_tokens: int) -> Prepared:
+    """Extract the text and split it into chunks (the CPU-bound part of the work)."""
+    started = time.perf_counter()
+    extracted = extract(data, fmt, filename)
+    if not extracted.text.strip():
+        reason = "; ".join(extracted.warnings) or "the document contains no text"
+        raise DocumentUnreadable(f"No text could be extracted: {reason}.")
+    chunks = split_into_chunks(extracted.text, chunk_tokens)
+    return Prepared(extracted, chunks, time.perf_counter() - started)
+
+
 def run(
     data: bytes,
     fmt: str,
@@ -75,40 +96,46 @@ def run(
     progress: ProgressCallback = _ignore,
     should_stop: Callable[[], bool] = _never,
     cache: ChunkCache | None = None,
+    parallel: int = 1,
 ) -> dict[str, Any]:
     """Analyse one document and return the ``result`` object of the HTTP contract.
 
-    Chunks found in ``cache`` are not analysed again, so a retried run pays only for
-    the chunks its predecessor did not finish.
+    Up to ``parallel`` chunks are analysed at once. Chunks found in ``cache`` are not
+    analysed again, so a retried run pays only for what its predecessor did not finish.
     """
-    cache = cache or NoCache()
-    started = time.perf_counter()
-    progress(Progress(0, 1, 0.0, "extracting", f"extracting text from {fmt}"))
-    extracted = extract(data, fmt, filename)
-    if not extracted.text.strip():
-        reason = "; ".join(extracted.warnings) or "the document contains no text"
-        raise DocumentUnreadable(f"No text could be extracted: {reason}.")
-    chunks = split_into_chunks(extracted.text, chunk_tokens)
-    extract_s = time.perf_counter() - started
-    progress(Progress(1, 1, EXTRACTED_PERCENT, "extracting", "text extracted"))
+    progress(Progress(0, 0, 0.0, "extracting", f"extracting text from {fmt}"))
+    prepared = prepare(data, fmt, filename, chunk_tokens)
+    return analyse(prepared, analyses, engine, progress, should_stop, cache, parallel)
 
-    parts: list[Analysis] = []
-    for index, chunk in enumerate(chunks, start=1):
-        _checkpoint(should_stop)
-        parts.append(_analyse_chunk(engine, chunk, index, analyses, cache))
-        percent = EXTRACTED_PERCENT + (ANALYZED_PERCENT - EXTRACTED_PERCENT) * index / len(chunks)
-        message = f"analyzing chunk {index} of {len(chunks)}"
-        progress(Progress(index, len(chunks), round(percent, 1), "analyzing", message))
+
+def analyse(
+    prepared: Prepared,
+    analyses: frozenset[str],
+    engine: Engine,
+    progress: ProgressCallback = _ignore,
+    should_stop: Callable[[], bool] = _never,
+    cache: ChunkCache | None = None,
+    parallel: int = 1,
+) -> dict[str, Any]:
+    """Analyse the chunks of a prepared document, combine them, and build the result."""
+    started = time.perf_counter()
+    cache = cache or NoCache()
+    chunks = prepared.chunks
+    total = len(chunks)
+    progress(Progress(0, total, EXTRACTED_PERCENT, "analyzing", f"text extracted: {total} "
+                      f"chunk{'s' if total != 1 else ''} to analyse"))
+    parts = _analyse_chunks(engine, chunks, analyses, cache, parallel, progress, should_stop)
 
     _checkpoint(should_stop)
-    progress(Progress(0, 1, ANALYZED_PERCENT, "combining", "combining chunk results"))
+    progress(Progress(total, total, ANALYZED_PERCENT, "combining", "combining chunk results"))
     combined = engine.combine(parts, analyses)
     usage = sum((p.usage for p in parts), Usage()) + combined.usage
-    total_s = time.perf_counter() - started
-    progress(Progress(1, 1, 100.0, "done", "analysis complete"))
+    analyze_s = time.perf_counter() - started
+    progress(Progress(total, total, 100.0, "done", "analysis complete"))
 
+    extracted = prepared.extracted
     stats = text_stats(extracted.text)
-    stats.update(pages=extracted.pages or 0, chunks=len(chunks))
+    stats.update(pages=extracted.pages or 0, chunks=total)
     return {
         "engine": engine.name,
         "model": engine.model,
@@ -116,14 +143,60 @@ def run(
         "stats": stats,
         "usage": usage.to_dict(),
         "timings": {
-            "extract_s": round(extract_s, 3),
-            "analyze_s": round(total_s - extract_s, 3),
-            "total_s": round(total_s, 3),
+            "extract_s": round(prepared.extract_s, 3),
+            "analyze_s": round(analyze_s, 3),
+            "total_s": round(prepared.extract_s + analyze_s, 3),
         },
         "warnings": list(extracted.warnings),
         "format": extracted.format,
         **({"encoding": extracted.encoding} if extracted.encoding else {}),
     }
+
+
+def _analyse_chunks(
+    engine: Engine,
+    chunks: list[str],
+    analyses: frozenset[str],
+    cache: ChunkCache,
+    parallel: int,
+    progress: ProgressCallback,
+    should_stop: Callable[[], bool],
+) -> list[Analysis]:
+    """Every chunk's analysis, in document order; progress counts chunks as they finish,
+    whatever order that is, so it only ever goes up."""
+    total = len(chunks)
+    parts: list[Analysis | None] = [None] * total
+    done = 0
+
+    def finished() -> None:
+        span = ANALYZED_PERCENT - EXTRACTED_PERCENT
+        percent = round(EXTRACTED_PERCENT + span * done / total, 1)
+        message = f"analyzing chunk {done} of {total}"
+        progress(Progress(done, total, percent, "analyzing", message))
+
+    workers = max(1, min(parallel, total)) if engine.parallel_chunks else 1
+    if workers == 1:
+        for index, chunk in enumerate(chunks):
+            _checkpoint(should_stop)
+            parts[index] = _analyse_chunk(engine, chunk, index + 1, analyses, cache)
+            done += 1
+            finished()
+        return parts  # type: ignore[return-value]
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chunk")
+    try:
+        futures = {
+            pool.submit(_analyse_chunk, engine, chunk, index + 1, analyses, cache): index
+            for index, chunk in enumerate(chunks)
+        }
+        for future in as_completed(futures):
+            parts[futures[future]] = future.result()
+            done += 1
+            finished()
+            _checkpoint(should_stop)
+    finally:
+        # On a failure or cancellation, chunks not started yet are never sent.
+        pool.shutdown(wait=False, cancel_futures=True)
+    return parts  # type: ignore[return-value]
 
 
 def _analyse_chunk(

@@ -62,6 +62,9 @@ class Settings:
     # The SDK's own retries are invisible to clients; the task retries instead (RETRY state).
     openai_max_retries: int = 0
     llm_retry_limit: int = 5
+    # LLM calls in flight at once per worker process, all tasks together; one document's
+    # chunks are analysed that many at a time.
+    llm_max_concurrency: int = 64
     llm_retry_base_s: float = 2.0
     llm_retry_max_s: float = 60.0
     max_document_bytes: int = 20 * 1024 * 1024
@@ -91,6 +94,7 @@ class Settings:
             openai_timeout_s=_float(env, "OPENAI_TIMEOUT_SECONDS", 60.0),
             openai_max_retries=_int(env, "OPENAI_MAX_RETRIES", 0),
             llm_retry_limit=_int(env, "LLM_RETRY_LIMIT", 5),
+            llm_max_concurrency=_int(env, "LLM_MAX_CONCURRENCY", 64, minimum=1),
             llm_retry_base_s=_float(env, "LLM_RETRY_BASE_SECONDS", 2.0),
             llm_retry_max_s=_float(env, "LLM_RETRY_MAX_SECONDS", 60.0),
             max_document_bytes=_int(env, "MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, minimum=1),

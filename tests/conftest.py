@@ -22,6 +22,7 @@ TEST_CHUNK_TOKENS = 1500
 TEST_LLM_TIMEOUT_S = 2.0
 TEST_RETRY_BASE_S = 0.2
 TEST_RETRY_LIMIT = 3
+TEST_LLM_CONCURRENCY = 4
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +59,7 @@ def worker_env(redis_server: RedisServer, fake_llm: FakeOpenAI) -> dict[str, str
         "LLM_RETRY_LIMIT": str(TEST_RETRY_LIMIT),
         "CHUNK_TOKENS": str(TEST_CHUNK_TOKENS),
         "WORKER_CONCURRENCY": "2",
+        "LLM_MAX_CONCURRENCY": str(TEST_LLM_CONCURRENCY),
         "LOG_LEVEL": "INFO",
     }
 

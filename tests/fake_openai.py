@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -190,7 +191,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         fake._record_call(body)
         scripted = fake._next_scripted()
-        fake._sleep(fake.latency_s + (scripted.delay_s if scripted else 0.0))
+        with fake._in_flight():
+            fake._sleep(fake.latency_s + (scripted.delay_s if scripted else 0.0))
         if (scripted and scripted.disconnect) or fake._stopping.is_set():
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -229,6 +231,8 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._calls: list[dict[str, Any]] = []
         self._call_times: list[float] = []
+        self._busy = 0
+        self.max_in_flight = 0  # most chat completions being answered at the same time
         self._requests: list[tuple[str, str, dict[str, str], Any]] = []
         self._script: deque[Scripted] = deque()
         self._connections: set[socket.socket] = set()
@@ -304,6 +308,7 @@ class FakeOpenAI:
         with self._lock:
             self._calls.clear()
             self._call_times.clear()
+            self.max_in_flight = 0
             self._requests.clear()
             self._script.clear()
 
@@ -354,6 +359,17 @@ class FakeOpenAI:
         with self._lock:
             self._calls.append(body)
             self._call_times.append(time.monotonic())
+
+    @contextlib.contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        with self._lock:
+            self._busy += 1
+            self.max_in_flight = max(self.max_in_flight, self._busy)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy -= 1
 
     def _next_scripted(self) -> Scripted | None:
         with self._lock:

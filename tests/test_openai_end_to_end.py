@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import FAKE_API_KEY, TEST_CHUNK_TOKENS, wait_for_final
+from tests.conftest import FAKE_API_KEY, TEST_CHUNK_TOKENS, TEST_LLM_CONCURRENCY, wait_for_final
 from tests.documents import make_pdf
 from tests.fake_openai import FakeOpenAI
 
@@ -101,3 +101,23 @@ def test_bad_api_key_fails_without_leaking_it(client: FlaskClient, fake_llm: Fak
     assert final["state"] == "FAILURE"
     assert final["error"]["type"] == "AuthenticationError", final["error"]
     assert FAKE_API_KEY not in str(final)
+
+
+def test_chunks_are_analysed_in_parallel_within_the_limit(client: FlaskClient,
+                                                           fake_llm: FakeOpenAI) -> None:
+    fake_llm.latency_s = 0.3
+    try:
+        paragraph = "Freight volumes rose at every depot in the northern region this year. " * 40
+        text = "\n\n".join(f"Part {n}. {paragraph}" for n in range(1, 11))
+        final, history = run_to_end(client, json={"text": text})
+    finally:
+        fake_llm.latency_s = 0.0
+    assert final["state"] == "SUCCESS", final.get("error")
+    chunks = final["result"]["stats"]["chunks"]
+    assert chunks > TEST_LLM_CONCURRENCY
+    assert fake_llm.max_in_flight == TEST_LLM_CONCURRENCY  # parallel, and never more
+    assert final["result"]["usage"]["llm_calls"] == chunks + 1
+    done = [s["progress"]["current"] for s in history if s["progress"]["stage"] == "analyzing"]
+    assert done == sorted(done)
+    percents = [s["progress"]["percent"] for s in history]
+    assert percents == sorted(percents)

@@ -43,4 +43,4 @@ def create_engine(requested: str, settings: Settings, model: str | None = None) 
         settings.openai_timeout_s,
         settings.openai_max_retries,
     )
-    return OpenAIEngine(client, model or settings.openai_model)
+    return OpenAIEngine(client, model or settings.openai_model, settings.llm_max_concurrency)

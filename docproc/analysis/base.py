@@ -67,6 +67,8 @@ class Engine(ABC):
 
     name: str = ""
     model: str | None = None
+    # Whether analysing chunks in threads helps: true for engines that wait on I/O.
+    parallel_chunks: bool = False
 
     @abstractmethod
     def analyze_chunk(self, text: str, analyses: frozenset[str]) -> Analysis:

@@ -10,9 +10,12 @@ whether to retry. Only answers that do not fit the schema are retried here.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import openai
@@ -164,12 +167,15 @@ class OpenAIEngine(Engine):
     """Analyses chunks with an OpenAI (or compatible) chat model using structured outputs."""
 
     name = "openai"
+    parallel_chunks = True
 
-    def __init__(self, client: openai.OpenAI, model: str) -> None:
+    def __init__(self, client: openai.OpenAI, model: str, max_concurrency: int = 8) -> None:
         # The caller configures the client (timeout, max_retries, base_url): tests point it
         # at a fake server, and the task layer owns the retry policy.
         self.client = client
         self.model = model
+        self.max_concurrency = max_concurrency
+        self._slots = llm_slots(max_concurrency)
 
     def __repr__(self) -> str:
         return f"OpenAIEngine(model={self.model!r})"  # never the client: it holds the key
@@ -221,34 +227,36 @@ class OpenAIEngine(Engine):
         usage = Usage()
         level = [{k: p[k] for k in wanted if k in p} for p in partials]
         while len(level) > 1:
-            next_level = []
-            for start in range(0, len(level), REDUCE_GROUP):
-                group = level[start : start + REDUCE_GROUP]
-                if len(group) == 1:  # a lone leftover needs no call
-                    next_level.append(group[0])
-                    continue
-                numbered = [{"part": i, **p} for i, p in enumerate(group, start + 1)]
-                user = json.dumps({"parts": numbered}, ensure_ascii=False)
-                messages = [
-                    {"role": "system", "content": system},
-                    {"role": "user", "content": user},
-                ]
-                fields, used = self._complete(messages, analyses, "document_analysis")
-                usage += used
-                next_level.append(fields)
-            level = next_level
+            groups = [level[i : i + REDUCE_GROUP] for i in range(0, len(level), REDUCE_GROUP)]
+            workers = max(1, min(self.max_concurrency, len(groups)))
+            with ThreadPoolExecutor(workers, thread_name_prefix="reduce") as pool:
+                reduced = list(pool.map(lambda g: self._reduce_group(g, system, analyses), groups))
+            level = [fields for fields, _ in reduced]
+            usage = sum((used for _, used in reduced), usage)
         return level[0], usage
+
+    def _reduce_group(
+        self, group: list[dict[str, Any]], system: str, analyses: frozenset[str]
+    ) -> tuple[dict[str, Any], Usage]:
+        """One reduce call for a group of partial analyses (a lone leftover needs none)."""
+        if len(group) == 1:
+            return group[0], Usage()
+        numbered = [{"part": i, **p} for i, p in enumerate(group, 1)]
+        user = json.dumps({"parts": numbered}, ensure_ascii=False)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        return self._complete(messages, analyses, "document_analysis")
 
     def _create(self, messages: list[dict[str, str]], fmt: dict[str, Any]) -> Any:
         """One SDK call; an answer that is not a chat completion at all (a proxy's HTML
         page, say) becomes an error that says so instead of a bare decoding error."""
         try:
-            return self.client.chat.completions.create(
-                model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format=fmt,  # type: ignore[arg-type]
-                temperature=0,
-            )
+            with self._slots:
+                return self.client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    response_format=fmt,  # type: ignore[arg-type]
+                    temperature=0,
+                )
         except openai.OpenAIError:
             raise
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
@@ -279,6 +287,13 @@ class OpenAIEngine(Engine):
         error = LLMOutputInvalid(f"{problem} (model {self.model}, after {attempts} attempts)")
         error.usage = usage  # type: ignore[attr-defined]  # tokens were spent all the same
         raise error
+
+
+@functools.cache
+def llm_slots(limit: int) -> threading.BoundedSemaphore:
+    """One semaphore per process and limit: every task's LLM calls share it, so a worker
+    never has more than LLM_MAX_CONCURRENCY calls in flight, however many tasks it runs."""
+    return threading.BoundedSemaphore(limit)
 
 
 def make_openai_client(
