@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -53,6 +54,11 @@ def _start_request() -> None:
 
 def _finish_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
+    if request.method == "OPTIONS" and response.status_code == 200 and not response.is_json:
+        # Flask answers OPTIONS itself with an empty HTML body; every body here is JSON.
+        allowed = [m.strip() for m in response.headers.get("Allow", "").split(",") if m]
+        response.set_data(json.dumps({"allow": allowed}))
+        response.mimetype = "application/json"
     duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     log.info("request", extra={"method": request.method, "path": request.path,
                                "status": response.status_code, "ms": round(duration_ms, 1),

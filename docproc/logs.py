@@ -29,6 +29,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+OMITTED = "<result omitted>"
+
+
+class OmitTaskResults(logging.Filter):
+    """Celery logs each task's return value on success; ours quotes the document (summary,
+    key points), so it is left out of the line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict) and "return_value" in record.args:
+            record.args = {**record.args, "return_value": OMITTED}
+        data = getattr(record, "data", None)  # Celery repeats the values as an extra
+        if isinstance(data, dict) and "return_value" in data:
+            record.data = {**data, "return_value": OMITTED}
+        return True
+
+
 def configure_logging(level: str | int = "INFO") -> None:
     """Send every logger's records to stderr as JSON lines (idempotent)."""
     root = logging.getLogger()
@@ -37,3 +53,6 @@ def configure_logging(level: str | int = "INFO") -> None:
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
     root.setLevel(level)
+    trace = logging.getLogger("celery.app.trace")
+    if not any(isinstance(f, OmitTaskResults) for f in trace.filters):
+        trace.addFilter(OmitTaskResults())

@@ -16,7 +16,7 @@ from docproc.analysis.base import Analysis, Engine, Usage
 from docproc.chunking import split_into_chunks
 from docproc.errors import Cancelled, DocumentUnreadable
 from docproc.extract import Extracted, extract
-from docproc.textstats import text_stats
+from docproc.textstats import has_words, text_stats
 
 # Share of the progress bar each stage ends at; analysing chunks fills the span between.
 EXTRACTED_PERCENT = 10.0
@@ -79,7 +79,7 @@ def prepare(data: bytes, fmt: str, filename: str | None, chunk_tokens: int) -> P
     """Extract the text and split it into chunks (the CPU-bound part of the work)."""
     started = time.perf_counter()
     extracted = extract(data, fmt, filename)
-    if not extracted.text.strip():
+    if not has_words(extracted.text):
         reason = "; ".join(extracted.warnings) or "the document contains no text"
         raise DocumentUnreadable(f"No text could be extracted: {reason}.")
     chunks = split_into_chunks(extracted.text, chunk_tokens)

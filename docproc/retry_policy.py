@@ -1,6 +1,7 @@
 """Which failures are worth retrying, and after how long.
 
-LLM rate limits, server errors, dropped connections and timeouts pass; bad keys, bad
+LLM rate limits, server errors, dropped connections and timeouts pass, and so does a
+Redis that stalls or drops the connection mid-task; bad keys, bad
 requests and unknown models do not, and retrying them would only hide the cause. The
 task layer asks ``retry_delay`` and turns its answer into a Celery retry.
 """
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import openai
+import redis
 
 # Statuses the API documents as transient: timeout, conflict, rate limit, server errors.
 _RETRYABLE_STATUSES = frozenset({408, 409, 429})
@@ -32,9 +34,9 @@ class Backoff:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """Transient LLM failures: worth another try after a pause."""
-    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
-        return True
+    """Transient failures of the LLM, or of Redis mid-task: worth another try after a pause."""
+    if isinstance(exc, openai.APIConnectionError | redis.ConnectionError | redis.TimeoutError):
+        return True  # APIConnectionError includes APITimeoutError
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in _RETRYABLE_STATUSES or exc.status_code >= 500
     return False

@@ -15,6 +15,7 @@ from typing import Any
 
 from redis import Redis
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
 KEY_PREFIX = "docproc"
@@ -31,7 +32,11 @@ def connect(url: str, timeout_s: float) -> Redis:
         url,
         socket_timeout=timeout_s,
         socket_connect_timeout=timeout_s,
-        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+        # One quick retry on a dropped connection (a Redis restart leaves stale pooled
+        # connections); none on a timeout, which would double the wait on a hung Redis.
+        retry=Retry(
+            ExponentialBackoff(cap=0.2, base=0.05), 1, supported_errors=(RedisConnectionError,)
+        ),
         health_check_interval=15,
     )
 

@@ -39,6 +39,12 @@ _PREV_TOKEN = re.compile(r"(\S+)$")
 _DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]$")
 
 
+def has_words(text: str) -> bool:
+    """Whether there is anything to analyse: a letter or digit, not only spaces, zero-width
+    characters or punctuation (str.strip misses U+200B and friends)."""
+    return any(ch.isalnum() for ch in text)
+
+
 def words(text: str) -> list[str]:
     """Word tokens in any script; "state-of-the-art", "don't", "U.S" and "3.5" stay whole."""
     return _WORD.findall(text)

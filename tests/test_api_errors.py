@@ -188,3 +188,29 @@ def test_errors_carry_a_request_id(client: FlaskClient) -> None:
 def test_error_bodies_are_valid_json_text(client: FlaskClient) -> None:
     text = client.get("/nothing-here").get_data(as_text=True)
     assert json.loads(text)["error"]["code"] == "not_found"
+
+
+def test_json_nested_past_the_parser_limit_is_invalid_json(client: FlaskClient) -> None:
+    body = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post("/process-document", data=body, content_type="application/json")
+    _assert_error(response, 400, "invalid_json")
+
+
+@pytest.mark.parametrize("text", ["\u00a0\u2003\u3000\u200b", "\u200b" * 1000, " \n\t "])
+def test_text_without_words_is_an_empty_document(client: FlaskClient, text: str) -> None:
+    _assert_error(client.post("/process-document", json={"text": text}), 400, "empty_document")
+    raw = client.post("/process-document", data=text.encode("utf-8") + b"\xe2\x80\x8b",
+                      content_type="text/plain")
+    _assert_error(raw, 400, "empty_document")
+
+
+def test_text_and_base64_together_are_ambiguous(client: FlaskClient) -> None:
+    response = client.post("/process-document", json={
+        "text": "hello there", "content_base64": base64.b64encode(b"other").decode()})
+    _assert_error(response, 400, "invalid_option")
+
+
+def test_options_answers_json(client: FlaskClient) -> None:
+    response = client.options("/process-document")
+    assert response.status_code == 200 and response.is_json
+    assert "POST" in response.get_json()["allow"]

@@ -176,3 +176,24 @@ def test_document_is_deleted_once_processed(client: FlaskClient, redis_server) -
     redis = redis_server.client()
     assert not redis.exists(f"docproc:doc:{task_id}")
     assert 0 < redis.ttl(f"docproc:task:{task_id}") <= 86400
+
+
+def test_logs_never_hold_the_document(client: FlaskClient, worker) -> None:
+    text = "Zanzibarquux secret alpha. Plumbusfloop confidential beta."
+    final, _ = finish(client, json={"text": text, "engine": "local"})
+    assert assert_success(final)["key_points"]  # the result does quote the text...
+    log = worker.log_path.read_text(errors="replace")
+    assert final["task_id"] in log  # ...and the log speaks of the task,
+    assert "Zanzibarquux" not in log and "Plumbusfloop" not in log  # never of its text
+
+
+def test_odd_but_valid_submissions(client: FlaskClient) -> None:
+    # A lone surrogate in JSON text, a form-urlencoded body, and a path as the filename.
+    final, _ = finish(client, json={"text": "Budget approved \ud800 by the board.",
+                                    "engine": "local", "filename": "../../etc/pass\x00wd"})
+    assert assert_success(final)["summary"].startswith("Budget approved")
+    assert final["document"]["filename"] == "passwd"
+    final, _ = finish(client, data={"text": "Sent as a plain HTML form.", "engine": "local"},
+                      content_type="application/x-www-form-urlencoded")
+    assert "plain HTML form" in assert_success(final)["summary"]
+    assert final["document"]["filename"] == "document.txt"

@@ -11,6 +11,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,10 +19,18 @@ from flask import Request
 
 from docproc.analysis import ANALYSES, ENGINES
 from docproc.errors import UnsupportedMediaType
+from docproc.extract.text import decode
 from docproc.filetypes import content_type_for, detect
+from docproc.textstats import has_words
 from web.errors import ApiError
 
 MAX_METADATA_BYTES = 4096
+MAX_FILENAME = 200
+# Text documents up to this size are checked for words in the request; longer ones
+# without any fail in the worker (DocumentUnreadable).
+BLANK_CHECK_BYTES = 64 * 1024
+TEXT_FORMATS = frozenset({"text", "markdown", "csv", "json", "html"})
+_EXTENSIONS = {"text": "txt", "markdown": "md"}
 _MODEL_NAME = re.compile(r"^[\w.:/-]{1,100}$")
 
 
@@ -41,7 +50,7 @@ class Submission:
 def parse_submission(request: Request, max_bytes: int) -> Submission:
     """Read the document and options from a multipart, JSON or raw-body request."""
     mimetype = request.mimetype
-    if mimetype == "multipart/form-data":
+    if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         data, filename, declared, fields = _from_form(request)
     elif mimetype == "application/json" or mimetype.endswith("+json"):
         data, filename, declared, fields = _from_json(request)
@@ -56,15 +65,36 @@ def parse_submission(request: Request, max_bytes: int) -> Submission:
         fmt = detect(data, filename, declared)
     except UnsupportedMediaType as err:
         raise ApiError(415, "unsupported_media_type", err.message) from None
+    if fmt in TEXT_FORMATS and len(data) <= BLANK_CHECK_BYTES and _blank(data):
+        raise ApiError(400, "empty_document", "The document has no words, only white space.")
     return Submission(
         data=data,
-        filename=filename or f"document.{fmt}",
+        filename=clean_filename(filename) or f"document.{_EXTENSIONS.get(fmt, fmt)}",
         format=fmt,
         content_type=content_type_for(fmt),
         options=_options(fields),
         metadata=_metadata(fields.get("metadata")),
         callback_url=_callback_url(fields.get("callback_url")),
     )
+
+
+def _blank(data: bytes) -> bool:
+    decoded = decode(data)
+    return decoded is not None and not has_words(decoded[0])
+
+
+def clean_filename(raw: str | None) -> str | None:
+    """The name a client gave, reduced to a plain file name: no directories, no control
+    characters, at most 200 characters (keeping the extension)."""
+    if not raw:
+        return None
+    name = PurePosixPath(raw.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if len(name) > MAX_FILENAME:
+        _, dot, suffix = name.rpartition(".")
+        keep = suffix if dot and len(suffix) <= 10 else ""
+        name = name[: MAX_FILENAME - len(keep) - 1] + ("." + keep if keep else "")
+    return name or None
 
 
 def _from_form(request: Request) -> tuple[bytes, str | None, str | None, dict[str, Any]]:
@@ -74,21 +104,26 @@ def _from_form(request: Request) -> tuple[bytes, str | None, str | None, dict[st
     if upload is not None:
         return upload.read(), upload.filename or None, upload.mimetype or None, fields
     if isinstance(fields.get("text"), str):
-        return fields["text"].encode("utf-8"), None, "text/plain", fields
+        return _utf8(fields["text"]), None, "text/plain", fields
     raise ApiError(400, "missing_document", "Send the document in the multipart field 'file'.")
 
 
 def _from_json(request: Request) -> tuple[bytes, str | None, str | None, dict[str, Any]]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes
+        body = None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "The body is not a valid JSON object.")
     filename = body.get("filename")
     if filename is not None and not isinstance(filename, str):
         raise ApiError(400, "invalid_option", "'filename' must be a string.")
+    if "text" in body and "content_base64" in body:
+        raise ApiError(400, "invalid_option", "Send either 'text' or 'content_base64', not both.")
     if "text" in body:
         if not isinstance(body["text"], str):
             raise ApiError(400, "invalid_option", "'text' must be a string.")
-        return body["text"].encode("utf-8"), filename, "text/plain", body
+        return _utf8(body["text"]), filename, "text/plain", body
     if "content_base64" in body:
         encoded = body["content_base64"]
         if not isinstance(encoded, str):
@@ -100,6 +135,11 @@ def _from_json(request: Request) -> tuple[bytes, str | None, str | None, dict[st
         return data, filename, body.get("content_type"), body
     raise ApiError(400, "missing_document",
                    "Send the document as 'text' or as 'content_base64' with a 'filename'.")
+
+
+def _utf8(text: str) -> bytes:
+    # JSON may carry lone surrogates ("\\ud800"), which are no text: they become "?".
+    return text.encode("utf-8", "replace")
 
 
 def _from_raw_body(request: Request) -> tuple[bytes, str | None, str | None, dict[str, Any]]:
