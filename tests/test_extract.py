@@ -194,6 +194,76 @@ def test_html_drops_scripts_and_styles_and_keeps_blocks() -> None:
     assert "\n\n\n" not in text
 
 
+PRESS_RELEASE = (
+    '<header><a href="/">Larkspur</a><nav><a href="/">Home</a> | <a href="/news">News</a></nav>'
+    "</header>"
+    '<div role="navigation">Skip to content</div>'
+    "<main><article><header><h1>Larkspur opens Bergen service hub</h1>"
+    "<p>By the press office</p></header>"
+    "<p>Larkspur today opened its new service hub in Bergen.</p>"
+    "<div>Two vessels are based there<br>with six technicians</div>"
+    "<ul><li>22 new jobs</li><li>A quay for two vessels</li></ul></article></main>"
+    "<aside>Related: Orkney array passes 20,000 hours</aside>"
+    '<form action="/subscribe"><label>Email</label><input name="e"><button>Subscribe</button>'
+    "</form>"
+    '<p hidden>HIDDENTEXT</p><p style="display: none">NONETEXT</p>'
+    "<footer><a href='/privacy'>Privacy</a> | Copyright 2024</footer>"
+)
+
+
+def test_html_drops_navigation_and_page_furniture() -> None:
+    text = read(make_html(PRESS_RELEASE, title="Newsroom")).text
+    chrome = ["Home | News", "Skip to", "Related", "Subscribe", "Email", "Privacy", "Copyright"]
+    for word in [*chrome, "HIDDENTEXT", "NONETEXT"]:
+        assert word not in text, word
+    kept = ["Newsroom", "Larkspur opens Bergen service hub", "By the press office", "22 new jobs"]
+    for block in [*kept, "Larkspur today opened its new service hub in Bergen."]:
+        assert block in text, block
+
+
+def test_html_every_block_is_its_own_paragraph() -> None:
+    text = read(make_html(PRESS_RELEASE, title="Newsroom")).text
+    paragraphs = text.split("\n\n")
+    blocks = ["Larkspur opens Bergen service hub", "22 new jobs", "A quay for two vessels"]
+    for block in [*blocks, "Two vessels are based there", "with six technicians"]:
+        assert block in paragraphs, block
+    assert "\n\n\n" not in text
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Larkspur opens Bergen service hub",
+        "  larkspur opens BERGEN   service hub ",
+        "Bergen service hub",
+        "Larkspur opens Bergen service hub | Larkspur News",
+        "Larkspur opens Bergen service hub - Larkspur",
+    ],
+)
+def test_html_title_repeating_the_first_heading_is_dropped(title: str) -> None:
+    text = read(make_html(PRESS_RELEASE, title=title)).text
+    assert text.startswith("Larkspur opens Bergen service hub\n\n")
+    assert text.count("Bergen service hub") == 1
+
+
+def test_html_form_wrapping_the_whole_page_is_content() -> None:
+    page = make_html('<form id="aspnetForm"><h1>Results</h1><p>Revenue grew.</p></form>')
+    assert "Revenue grew." in read(page).text
+
+
+def test_html_page_header_with_the_heading_keeps_it() -> None:
+    page = make_html("<header><h1>Results 2024</h1><nav>Menu</nav></header><p>Revenue grew.</p>")
+    text = read(page).text
+    assert "Results 2024" in text and "Menu" not in text
+
+
+@pytest.mark.parametrize("tag", ["header", "form", "div"])
+def test_html_deep_nesting_stays_linear(tag: str) -> None:
+    depth = 5000
+    page = make_html(f"<{tag}><p>x</p>" * depth + "<h1>Deep</h1>" + f"</{tag}>" * depth)
+    assert read(page).text.count("x") == depth
+
+
 @pytest.mark.parametrize("charset", ["windows-1252", "iso-8859-1"])
 def test_html_meta_charset_is_honoured(charset: str) -> None:
     page = f'<html><head><meta charset="{charset}"></head><body><p>Prix : 5 € café</p></body>'

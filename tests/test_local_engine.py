@@ -9,6 +9,7 @@ import re
 import pytest
 
 from docproc.analysis.base import ANALYSES, Analysis
+from docproc.analysis.heuristics import extractive, signals
 from docproc.analysis.local import LocalEngine
 
 REPORT = """Northwind Renewables Ltd. Annual Report 2025
@@ -270,3 +271,257 @@ def test_degenerate_text_does_not_crash(engine: LocalEngine, text: str) -> None:
     assert fields["sentiment"]["label"] in ("positive", "neutral", "negative")
     assert isinstance(fields["summary"], str)
     assert isinstance(fields["language"], str)
+
+
+# --- business tone ---------------------------------------------------------------------
+
+GOOD_RESULTS = (
+    "Revenue rose 24% to $80 million and the operating margin improved for the third year "
+    "running. Costs fell as the new plant opened ahead of schedule and under budget. The "
+    "operating loss narrowed to $2 million. Risks remain: a supplier failure or a loss of a "
+    "key customer could cost us, and interest rates may rise. We are grateful to our staff "
+    "and confident about next year."
+)
+BAD_RESULTS = (
+    "Revenue fell 30% and the operating loss widened to $12 million. The new plant is behind "
+    "schedule and over budget, and costs rose sharply. A fire at the main site injured two "
+    "workers and halted production for a month. We lost our largest customer and expect "
+    "further losses next year."
+)
+
+
+def test_good_results_with_a_few_risk_words_are_positive(engine: LocalEngine) -> None:
+    sentiment = analyse(engine, [GOOD_RESULTS], frozenset({"sentiment"}))["sentiment"]
+    assert sentiment["label"] == "positive"
+    assert sentiment["score"] > 0.2
+
+
+def test_bad_results_are_negative(engine: LocalEngine) -> None:
+    sentiment = analyse(engine, [BAD_RESULTS], frozenset({"sentiment"}))["sentiment"]
+    assert sentiment["label"] == "negative"
+    assert sentiment["score"] < -0.2
+
+
+def test_long_factual_sentences_do_not_drown_the_tone(engine: LocalEngine) -> None:
+    """One long incident report among short good news: each opinion counts once."""
+    incident = (
+        "A gearbox failure at the northern site took two turbines offline for most of the "
+        "summer and cost us an estimated $4 million in lost output, repairs and penalties."
+    )
+    text = " ".join(
+        [
+            "Revenue rose 38% to $61 million.",
+            "Gross margin improved from 21% to 27%.",
+            incident,
+            "The operating loss narrowed to $3 million.",
+            "The plant opened ahead of schedule.",
+        ]
+        + ["The board met four times during the year."] * 6
+    )
+    assert analyse(engine, [text], frozenset({"sentiment"}))["sentiment"]["label"] == "positive"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sign"),
+    [
+        ("Operating loss narrowed to $3.1 million from $9.8 million.", 1),
+        ("Gross margin improved, helped by lower maintenance costs.", 1),
+        ("Turbine availability averaged 94.2%, up from 88.5%.", 1),
+        ("The hub cuts our repair times from weeks to days.", 1),
+        ("The hall opened two months ahead of schedule and under its $9 million budget.", 1),
+        ("We expect prices to reduce gross margin by two points.", -1),
+        ("The quote would push phase one over budget.", -1),
+        ("Revenue did not rise this year.", -1),
+        ("The board met in Oslo.", 0),
+    ],
+)
+def test_figures_that_rise_and_fall_carry_tone(sentence: str, sign: int) -> None:
+    value = signals.change_valence(sentence)
+    assert (value > 0) - (value < 0) == sign
+
+
+def test_business_words_do_not_read_as_opinions() -> None:
+    for sentence in (
+        "Registered office: 12 Harbour Road, Leeds, United Kingdom.",
+        "Gross margin was 27% and the energy business paid interest to its lenders.",
+    ):
+        assert abs(signals._vader_compound(sentence)) < 0.05, sentence
+
+
+# --- names, places and roles -----------------------------------------------------------
+
+
+def names(fields: dict) -> dict[str, str]:
+    return {e["text"].rstrip("."): e["type"] for e in fields["entities"]}
+
+
+def test_job_titles_are_not_people(engine: LocalEngine) -> None:
+    text = (
+        "The accounts were approved by the board.\n\nTobias Lindqvist, Chief Financial Officer\n\n"
+        "Priya Desmond-Achebe, Programme Director, chaired the review. The Annual General "
+        "Meeting will be held in June. Our Chief Executive spoke to investors."
+    )
+    found = names(analyse(engine, [text]))
+    assert found.get("Tobias Lindqvist") == "PERSON"
+    assert found.get("Priya Desmond-Achebe") == "PERSON"
+    for role in ("Financial Officer", "Chief Financial Officer", "Programme Director", "Meeting"):
+        assert role not in found
+
+
+def test_places_from_context(engine: LocalEngine) -> None:
+    text = (
+        "Westport, 3 May 2024. A technician was hurt off Kirkwall during a transfer. Science "
+        "kits went to schools in Digby, Nova Scotia, and in Tobermory. Our crew moved to "
+        "Lerwick last year. The meeting is at the Kirkwall Town Hall, near the Bay of Fundy "
+        "office. We also serve Atlantic Canada. Registered office: 2 Quay Street, Scalloway, "
+        "Shetland ZE1 0AB, United Kingdom."
+    )
+    found = names(analyse(engine, [text]))
+    for place in (
+        "Westport", "Kirkwall", "Digby", "Nova Scotia", "Tobermory", "Lerwick",
+        "Kirkwall Town Hall", "Bay of Fundy", "Atlantic Canada", "Scalloway", "Shetland",
+    ):  # fmt: skip
+        assert found.get(place) == "LOCATION", place
+
+
+def test_known_cities_and_provinces_are_places(engine: LocalEngine) -> None:
+    text = "The Bergen service hub and the Halifax assembly plant serve Nova Scotia clients."
+    found = names(analyse(engine, [text]))
+    assert {found.get(p) for p in ("Bergen", "Halifax", "Nova Scotia")} == {"LOCATION"}
+
+
+def test_many_dates_do_not_crowd_out_people_and_places(engine: LocalEngine) -> None:
+    dates = " ".join(f"A payment of ${n} million was made on {n} March 2024." for n in range(1, 40))
+    text = (
+        f"{dates} The programme was led by Dr. Ines Carvalho in Aberdeen. A lifeboat station "
+        "opened in Hoy. Signed on behalf of the board: Eilidh Rasmussen, Chair."
+    )
+    fields = analyse(engine, [text])
+    assert len(fields["entities"]) == 30
+    found = names(fields)
+    assert found.get("Ines Carvalho") == "PERSON"
+    assert found.get("Eilidh Rasmussen") == "PERSON"
+    assert found.get("Aberdeen") == "LOCATION" and found.get("Hoy") == "LOCATION"
+    counts = [e["count"] for e in fields["entities"]]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_names_in_table_cells(engine: LocalEngine) -> None:
+    """Names the gazetteer does not know, found because their column is "Owner"."""
+    text = (
+        "The plant is on track.\n\n"
+        "Work package | Owner | Budget (CAD) | Status\n"
+        "Site preparation | Xanthe Quillfeather | 1,200,000 | On track\n"
+        "Assembly hall | Orrin Vasquez-Thorne | 8,450,000 | At risk: crane quote and delays\n"
+        "Quay upgrade | Bexley Marchbanks | 2,100,000 | Not started\n\n"
+        "Please send comments by Friday."
+    )
+    found = names(analyse(engine, [text]))
+    for person in ("Xanthe Quillfeather", "Orrin Vasquez-Thorne", "Bexley Marchbanks"):
+        assert found.get(person) == "PERSON", person
+    assert "Owner" not in found
+
+
+# --- keywords, topics and summary --------------------------------------------------------
+
+LETTERS = (
+    "Letter from the Chief Executive\n\n"
+    "Larkspur Tidal Systems had a strong year. Larkspur Tidal Systems installed new turbines "
+    "at three tidal sites, and turbine output rose at every site. Our Chief Executive thanked "
+    "the turbine crews. Tidal turbine availability improved, and tidal energy sales grew.\n\n"
+    "Letter from the Chief Executive\n\n"
+    "The Chief Executive expects more tidal sites next year. Larkspur Tidal Systems will "
+    "build turbine sites in two more bays."
+)
+
+
+def test_job_titles_and_company_names_are_not_keywords_or_topics(engine: LocalEngine) -> None:
+    fields = analyse(engine, [LETTERS])
+    assert not any("chief" in k.lower() for k in fields["keywords"] + fields["topics"])
+    assert "Larkspur Tidal Systems" not in fields["topics"]
+    assert fields["topics"]
+
+
+MEMO = (
+    "Halifax plant: status memo\n\n"
+    "The Halifax assembly plant is on track for a ground-breaking ceremony in April.\n\n"
+    "Two risks need decisions this month. First, the crane contractor for the assembly plant "
+    "has raised its crane quote by 12%, which would push the assembly plant over budget. "
+    "Second, we still lack a crane safety manager for the assembly plant; the role has been "
+    "open since November.\n\n"
+    "Please send comments by 14 February."
+)
+
+
+def test_summary_keeps_the_lead_in_of_a_continuing_sentence(engine: LocalEngine) -> None:
+    summary = analyse(engine, [MEMO])["summary"]
+    assert "First, the crane contractor" in summary
+    assert "Two risks need decisions this month. First, the crane" in summary
+
+
+def candidate(pos: int, text: str, terms: list[str]) -> dict:
+    return {"text": text, "pos": pos, "terms": terms, "words": 6, "quality": 1.0}
+
+
+RISKS = [
+    candidate(0, "The plant opened in May.", ["plant", "opened"]),
+    candidate(1, "Two risks need decisions.", ["risk", "decision"]),
+    candidate(2, "First, the crane quote rose by 12%.", ["crane", "quote"]),
+    candidate(3, "Second, the crane contractor is late.", ["crane", "contractor"]),
+    candidate(4, "Comments are welcome.", ["comment"]),
+]
+RISK_WEIGHTS = {"crane": 1.0, "quote": 0.9, "contractor": 0.9, "plant": 0.3, "risk": 0.2}
+
+
+@pytest.mark.parametrize("total", [2, 5, 13])  # room for 1, 2 and 3 sentences
+def test_a_continuing_sentence_is_never_picked_alone(total: int) -> None:
+    chosen = extractive.summary(RISKS, RISK_WEIGHTS, total, [])
+    picked = {c["pos"] for c in chosen}
+    assert picked
+    for pos in picked & {2, 3}:
+        assert pos - 1 in picked  # "First, ..." with "Two risks ...", "Second" with "First"
+
+
+def test_headings_are_not_summary_sentences_when_there_is_prose() -> None:
+    pool = [
+        candidate(0, "Larkspur opens Bergen service hub", ["larkspur", "bergen", "hub"]),
+        candidate(1, "Larkspur today opened its hub in Bergen.", ["larkspur", "bergen", "hub"]),
+        candidate(2, "Bergen, 4 November 2024.", ["bergen"]),
+    ]
+    pool[2]["quality"] = extractive.quality(pool[2]["text"], 4)
+    weights = {"larkspur": 1.0, "bergen": 1.0, "hub": 1.0}
+    assert [c["pos"] for c in extractive.summary(pool, weights, 5, [])] == [1]
+
+
+def test_key_points_drop_ordinal_openers(engine: LocalEngine) -> None:
+    points = analyse(engine, [MEMO])["key_points"]
+    assert not any(p.startswith(("First,", "Second,")) for p in points)
+
+
+def test_html_heading_stays_out_of_keywords_and_summary(engine: LocalEngine) -> None:
+    from docproc.extract.html import extract
+    from tests.documents import make_html
+
+    heading = "Larkspur Tidal Systems opens Bergen service hub"
+    page = make_html(
+        f"<nav><a href='/'>Home</a> | <a href='/news'>News</a></nav><article><h1>{heading}</h1>"
+        "<p>Bergen, 4 November 2024. Larkspur Tidal Systems today opened its new service hub in "
+        "Bergen, two months ahead of schedule and 6% under its $9 million budget.</p>"
+        '<p>"The hub cuts our repair times in Norway from weeks to days," said Chief Executive '
+        "Marguerite Okonkwo-Hale.</p><ul><li>22 new jobs for technicians</li></ul></article>",
+        title=heading,
+    )
+    fields = analyse(engine, [extract(page, "page.html").text])
+    phrases = [k.lower() for k in fields["keywords"] if " " in k]
+    assert not any("opens" in k or "home" in k or "news" in k for k in phrases)
+    assert heading not in fields["summary"]
+    assert fields["summary"].startswith("Larkspur Tidal Systems today opened")
+    assert fields["sentiment"]["label"] == "positive"
+    assert names(fields).get("Bergen") == "LOCATION"
+
+
+def test_only_capitalised_names_and_dates_make_a_weak_sentence() -> None:
+    assert extractive.quality("Bergen, 4 November 2024.", 4) < 0.2
+    assert extractive.quality("Larkspur opened its hub in Bergen today.", 7) == 1.0
+    assert extractive.quality("Компания открыла новый центр в Бергене сегодня.", 7) == 1.0
+    assert not extractive._only_names("公司今天在卑尔根开设了新的服务中心，比计划提前两个月。")

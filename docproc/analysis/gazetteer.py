@@ -53,7 +53,56 @@ FIRST_NAMES = _words(
     yan xin hiroshi yuki takashi kenji akira haruto sakura min-jun ji-woo seo-yeon olga
     ivan dmitri sergei natasha tatiana vladimir igor kwame amara chidi ngozi oluwaseun
     zainab thabo lars erik sven ingrid astrid nils björn anders mikael jan piotr katarzyna
-    tomasz agnieszka joão ana beatriz gabriel rafael mateo santiago valentina camila"""
+    tomasz agnieszka joão ana beatriz gabriel rafael mateo santiago valentina camila
+    tobias elias jannik moritz niklas sebastian florian johannes lea marlene greta ines
+    inês joana tiago rui nuno duarte marguerite amélie juliette théo hugo antoine
+    anouk sanne femke lotte daan bram joost pieter jeroen maarten willem sem ruben
+    fergus angus callum hamish iain ewan alasdair eilidh morag catriona fiona isla niamh
+    siobhan aoife sean seán ciaran declan conor padraig mairead henrik magnus einar leif
+    eirik jens sigrid solveig freya kari mette kirsten birgit linnea ebba elin maja
+    priya aditya rohan neha kavya ananya fatma emre mehmet elif ayşe zeynep"""
+)
+
+# The last word of a job title, and the words that qualify it: "Chief Financial Officer",
+# "Programme Director", "Head" are roles, not people, and say nothing a keyword should.
+ROLE_HEADS = _words(
+    """officer director manager executive chair chairman chairwoman chairperson president
+    secretary treasurer head lead leader founder partner analyst engineer coordinator
+    administrator editor counsel controller spokesperson spokesman spokeswoman adviser
+    advisor consultant principal dean ceo cfo coo cto cio cmo vp svp evp"""
+)
+ROLE_QUALIFIERS = _words(
+    """chief senior junior vice deputy assistant associate acting interim executive
+    managing general financial finance operating operations technology technical
+    information marketing sales commercial product programme program project regional
+    country global group division divisional legal compliance risk safety communications
+    human resources people research development strategy strategic non-executive
+    independent lead principal"""
+)
+
+
+def is_job_title(words: list[str]) -> bool:
+    """Whether capitalised words name a role ("Chief Financial Officer") rather than
+    someone holding it."""
+    lows = [w.lower().rstrip(".") for w in words]
+    return (
+        bool(lows)
+        and lows[-1] in ROLE_HEADS
+        and all(w in TITLES or w in ROLE_QUALIFIERS or w in ROLE_HEADS for w in lows[:-1])
+    )
+
+
+# Last words of events ("Annual General Meeting"), which no title before them makes a person.
+EVENT_HEADS = _words(
+    """meeting conference summit forum festival expo exhibition championship olympics
+    awards prize election webinar workshop"""
+)
+
+# Table column headers whose cells name people ("Owner | Anouk Verhoeven").
+PERSON_COLUMNS = _words(
+    """owner owners contact person people author authors assignee responsible lead
+    manager speaker speakers presenter attendee attendees participant participants
+    reviewer approver employee staff who signatory chair head"""
 )
 
 # Legal forms and institution heads: these make a name an organisation even in a heading.
@@ -120,7 +169,41 @@ PLACES = _items(
     Addis Ababa, Johannesburg, Cape Town, Accra, Dakar, Algiers, Tunis, Sydney, Melbourne,
     Brisbane, Perth, Auckland, Wellington, Vancouver, Montreal, Calgary, Ottawa, Havana,
     Caracas, Quito, Montevideo, Guadalajara, Monterrey, Singapore, Taipei, Hanoi, Yokohama,
-    Kyoto, Busan, Karachi, Colombo, Kathmandu, Almaty, Tashkent, Baku, Tbilisi, Yerevan"""
+    Kyoto, Busan, Karachi, Colombo, Kathmandu, Almaty, Tashkent, Baku, Tbilisi, Yerevan,
+    Aberdeen, Dundee, Inverness, Belfast, Cardiff, Newcastle, Sheffield, Nottingham,
+    Southampton, Plymouth, Brighton, Cork, Galway, Limerick, Bergen, Stavanger, Trondheim,
+    Tromsø, Gothenburg, Göteborg, Malmö, Uppsala, Aarhus, Odense, Aalborg, Turku, Tampere,
+    Gdansk, Gdańsk, Wroclaw, Wrocław, Poznan, Bratislava, Ljubljana, Seville, Sevilla,
+    Valencia, Bilbao, Malaga, Málaga, Nantes, Strasbourg, Rennes, Montpellier, Genoa,
+    Bologna, Palermo, Utrecht, Eindhoven, Ghent, Bruges, Liège, Halifax, Winnipeg,
+    Edmonton, Quebec City, Saskatoon, St. John's, Canberra, Adelaide, Hobart,
+    Christchurch, Anchorage, Honolulu, Sacramento, Indianapolis, Milwaukee, Kansas City,
+    Salt Lake City, Tampa, St. Louis, Cincinnati, Oakland, Nova Scotia, New Brunswick,
+    Newfoundland, Newfoundland and Labrador, Labrador, Manitoba, Saskatchewan,
+    Prince Edward Island, Yukon, Nunavut, Northwest Territories, New South Wales,
+    Queensland, Tasmania, Western Australia, South Australia, Northern Territory,
+    Yorkshire, Cornwall, Normandy, Provence, Tuscany, Sicily, Sardinia, Andalusia,
+    Flanders, Wallonia, Lapland, Greenland, Faroe Islands, Svalbard, Patagonia"""
+)
+
+# Last words of place names ("Sandy Boulevard", "Stromness Town Hall").
+PLACE_HEADS = _words(
+    """street avenue boulevard road lane square bridge river lake valley hall harbour harbor
+    bay island islands isle coast peninsula mountains airport station quay wharf county
+    province district"""
+)
+
+# "to" marks a place only after a word of movement: "moved to Oslo", not "thanks to Acme".
+TRAVEL_WORDS = _words(
+    """move moved moving relocate relocated travel travelled traveled trip trips flight
+    flights delivery deliveries ship ships shipped shipping route routes return returned
+    expand expanded expansion visit visited back"""
+)
+
+# Words that make a region of a known place: "Atlantic Canada", "Southern California".
+GEO_MODIFIERS = _words(
+    """north south east west northern southern eastern western central upper lower greater
+    atlantic pacific arctic coastal rural inner outer mainland"""
 )
 
 # Capitalised words that are not names on their own ("However", "Monday", "Revenue").

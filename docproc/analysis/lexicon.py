@@ -115,7 +115,7 @@ KEYWORD_NOISE = _words(
     best large larger small smaller high higher low lower rose fell grew came went took gave
     made make makes making expect expects plan plans remain remains continue continues
     include become becomes reach reaches get able want need needs like service services
-    company business team teams people group level area areas result results"""
+    company business team teams people group level area areas result results ahead behind"""
 )
 
 # Broad themes a reader recognises; a document gets one when several of its words recur.
@@ -198,3 +198,91 @@ THEMES: dict[str, frozenset[str]] = {
         defense cybersecurity threat threats"""
     ),
 }
+
+# VADER reads general English; in business prose these words describe rather than judge
+# ("operating loss", "gross margin", "interest rates", "United Kingdom", "per share").
+# Valences on VADER's -4..4 scale; direction words are neutral here because the
+# ``CHANGE_*`` lists score them by what rises or falls.
+BUSINESS_VALENCE: dict[str, float] = {
+    "risk": -0.4,
+    "risks": -0.4,
+    "loss": -0.6,
+    "losses": -0.8,
+    "debt": -0.5,
+    "charges": 0.0,
+    "liability": 0.0,
+    "liabilities": 0.0,
+    "pressure": -0.6,
+    "gross": 0.0,
+    "energy": 0.0,
+    "interest": 0.0,
+    "interests": 0.0,
+    "credit": 0.0,
+    "credits": 0.0,
+    "security": 0.0,
+    "securities": 0.0,
+    "asset": 0.0,
+    "assets": 0.0,
+    "demand": 0.0,
+    "pay": 0.0,
+    "share": 0.0,
+    "shares": 0.0,
+    "united": 0.0,
+    "trust": 0.0,
+    "grand": 0.0,
+    "lower": 0.0,
+    "cut": 0.0,
+    "cuts": 0.0,
+    "drop": 0.0,
+    "increase": 0.0,
+    "increased": 0.0,
+    "increases": 0.0,
+    # Words of business news VADER lacks.
+    "recovered": 1.5,
+    "recovery": 1.2,
+    "milestone": 1.5,
+    "breakthrough": 2.0,
+    "outperformed": 1.8,
+    "resilient": 1.5,
+    "upgraded": 1.2,
+    "downgraded": -1.2,
+    "shortfall": -1.5,
+    "overrun": -1.5,
+    "overruns": -1.5,
+    "impairment": -1.5,
+    "writedown": -1.5,
+    "layoffs": -1.8,
+    "redundancies": -1.5,
+    "outage": -1.5,
+    "outages": -1.5,
+    "insolvency": -2.0,
+    "defaulted": -2.0,
+    "underperformed": -1.5,
+    "halted": -1.2,
+    "setback": -1.5,
+    "setbacks": -1.5,
+    "canceled": -1.0,
+}
+
+# Figures that are good news when they rise and when they fall: "revenue rose", "costs
+# fell", "loss narrowed" carry the tone of a report, which VADER cannot see.
+CHANGE_GOOD_UP = _words(
+    """revenue revenues sales profit profits earnings margin margins income cash orders
+    bookings demand growth availability capacity productivity efficiency output dividend
+    dividends customers jobs employment satisfaction uptime reliability ebitda"""
+)
+CHANGE_GOOD_DOWN = _words(
+    """loss losses cost costs expenses expenditure debt delays delay downtime churn
+    emissions injuries incidents accidents defects complaints time times backlog deficit"""
+)
+CHANGE_UP = _words(
+    """rose rise rises rising grew grow grows growing increased increase increases
+    increasing improved improve improves improving up higher climbed gained jumped doubled
+    tripled expanded widened exceeded boosted raised"""
+)
+CHANGE_DOWN = _words(
+    """fell fall falls falling declined decline declines dropped drop drops decreased
+    decrease decreases reduced reduce reduces reducing lower lowered cut cuts cutting
+    narrowed narrowing shrank halved down slashed eliminated"""
+)
+CHANGE_NEGATORS = _words("not no never without failed didn't won't unable")

@@ -8,6 +8,7 @@ states again works too. Every part of the state is cut to a fixed size.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docproc.analysis.base import ANALYSES, Analysis, Engine
@@ -21,6 +22,9 @@ _NEEDS_CANDIDATES = frozenset({"summary", "key_points"})
 MAX_CANDIDATES = 60
 MAX_ENTITIES = 300
 TOP_KEYWORDS_FOR_SCORING = 8
+
+# A line of cells from a DOCX or HTML table: "Owner | Anouk Verhoeven | 650,000".
+_TABLE_ROW = re.compile(r"^[^\n]* \| [^\n]*$", re.MULTILINE)
 
 State = dict[str, Any]
 
@@ -42,7 +46,7 @@ class LocalEngine(Engine):
 
 def chunk_state(text: str, analyses: frozenset[str]) -> State:
     """Everything ``finish`` and ``merge_states`` need from one chunk, and nothing more."""
-    sentences = split_sentences(text)
+    sentences = split_sentences(_TABLE_ROW.sub(_own_paragraph, text))
     state: State = {"chunks": 1, "sentences": len(sentences)}
     language = terms.language_of(sentences)
     if analyses & _NEEDS_TERMS:
@@ -60,6 +64,12 @@ def chunk_state(text: str, analyses: frozenset[str]) -> State:
     if "language" in analyses:
         state["language"] = signals.language_state(text)
     return state
+
+
+def _own_paragraph(row: re.Match[str]) -> str:
+    """A table row set apart: otherwise a long row runs on into the next one, and the
+    cells no longer line up with the header that says which column holds people."""
+    return f"\n\n{row.group(0)}\n\n"
 
 
 def merge_states(states: list[State], analyses: frozenset[str]) -> State:
@@ -96,7 +106,7 @@ def finish(state: State, analyses: frozenset[str]) -> dict[str, Any]:
         pool, weights = _pool(state)
         keywords = fields["keywords"][:TOP_KEYWORDS_FOR_SCORING]
         chosen = extractive.summary(pool, weights, total, keywords)
-        fields["summary"] = " ".join(c["text"] for c in chosen)
+        fields["summary"] = " ".join(_as_sentence(c["text"]) for c in chosen)
         fields["key_points"] = extractive.key_points(pool, weights, total, keywords, chosen)
     if "entities" in analyses:
         fields["entities"] = entities.merge_entities([state["entities"]])
@@ -105,6 +115,12 @@ def finish(state: State, analyses: frozenset[str]) -> dict[str, Any]:
     if "language" in analyses:
         fields["language"] = signals.language_result(state["language"])
     return {key: fields[key] for key in ANALYSES if key in analyses}
+
+
+def _as_sentence(text: str) -> str:
+    """A heading or fragment picked for want of prose gets a full stop, so it does not read
+    as the start of the next sentence."""
+    return text if text.rstrip()[-1:] in '.!?"”)…:' else f"{text}."
 
 
 def _weights(words: terms.Counts) -> dict[str, float]:

@@ -11,16 +11,22 @@ from collections import Counter
 from typing import NamedTuple
 
 from docproc.analysis.gazetteer import (
+    EVENT_HEADS,
     FIRST_NAMES,
+    GEO_MODIFIERS,
     NOT_NAMES,
     NOT_ORG_ACRONYMS,
     ORG_SUFFIXES,
     ORG_WORDS,
+    PERSON_COLUMNS,
     PERSON_VERBS,
+    PLACE_HEADS,
     PLACES,
     TITLES,
+    TRAVEL_WORDS,
+    is_job_title,
 )
-from docproc.analysis.heuristics.patterns import find_patterns
+from docproc.analysis.heuristics.patterns import MASK, find_patterns
 from docproc.analysis.lexicon import ENGLISH_STOPWORDS, STOPWORDS
 
 _WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’&]*(?:-[A-ZÀ-ÖØ-Þ][\w'’&]*)*)"
@@ -28,16 +34,24 @@ _NAME_TOKEN = rf"(?:(?:[A-Z]\.){{2,}}|(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Ltd|Corp
 _CONNECTOR = r"(?:of|for|de|del|da|di|do|van|von|der|den|du|la|le|the|&)"
 _NAME = re.compile(rf"(?<![\w'’.-]){_NAME_TOKEN}(?:(?:\s+{_CONNECTOR})*\s+{_NAME_TOKEN})*")
 _CONNECTORS = frozenset(re.findall(r"\w+|&", _CONNECTOR))
-_PLACE_CUES = frozenset(("in", "near", "outside", "across", "throughout", "within"))
-_PLACE_HEADS = frozenset(
-    ("street", "avenue", "boulevard", "road", "square", "bridge", "river", "lake", "valley")
+_PLACE_CUES = frozenset(("in", "near", "off", "outside", "across", "throughout", "within"))
+# Lowercase words after a place that do not make it a modifier: "moved to Oslo last year".
+_AFTER_PLACE = ENGLISH_STOPWORDS | frozenset(
+    ("last", "next", "earlier", "later", "recently", "today", "yesterday")
 )
+_PLACE_FIRST = frozenset(("bay", "gulf", "isle", "island", "lake", "mount", "cape", "strait"))
 _THING_HEADS = frozenset(("project", "programme", "program", "plan", "initiative", "strategy"))
 _PERSON_AFTER = re.compile(r"\s*,?\s*(?:the\s+)?([A-Za-z-]+)")
 _PLACES_LOWER = frozenset(p.lower() for p in PLACES)
 _SKIP_LEAD = NOT_NAMES | ENGLISH_STOPWORDS | _CONNECTORS
 _ANY_STOPWORD = frozenset().union(*STOPWORDS.values())
 _LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z'’-]*")
+# "Bergen, 4 November 2024.": a news dateline names a place before the (masked) date.
+_DATELINE = re.compile(rf"[\"'“‘(]?({_WORD}(?:\s+{_WORD}){{0,2}})\s*,\s*{MASK}")
+# What follows a name and a comma, past a postcode: "Digby, Nova Scotia", "Orkney KW16 3AA,
+# United Kingdom".
+_AFTER_COMMA = re.compile(rf"(?:\s+\d[A-Z\d]{{1,3}})?\s*,\s+({_WORD}(?:\s+{_WORD}){{0,3}})")
+_TIERS = {"PERSON": 0, "ORG": 0, "LOCATION": 0, "OTHER": 2}  # fixed-shape types: 1
 
 Entity = list  # [text, type, count]: JSON-friendly
 
@@ -53,29 +67,115 @@ class Cues(NamedTuple):
 
 def find_entities(sentences: list[str], strict: bool = False, limit: int = 150) -> list[Entity]:
     """Entities of one chunk as ``[text, type, count]``, most frequent first. ``strict``
-    keeps only names with strong evidence, for text that capitalises more than names."""
+    keeps only names with strong evidence, for text that capitalises more than names.
+    Table cells ("Owner | Anouk Verhoeven | 650,000") are read one by one."""
     counts: Counter[tuple[str, str]] = Counter()
     sentence_starts: list[str] = []
+    commas: list[tuple[str, str]] = []
+    columns: list[str] = []
     for sentence in sentences:
-        found, masked = find_patterns(sentence)
-        counts.update(found)
-        heading = strict or _is_heading(sentence)
-        for match in _NAME.finditer(masked):
-            names = _classify(masked, match.start(), match.end())
-            if names == "START":
-                sentence_starts.append(match.group(0))
-            elif heading:
-                # Title-case headings capitalise every word: trust only strong evidence.
-                counts.update(n for n in names if n[1] != "OTHER" and _strong(*n))
-            else:
-                counts.update(names)
+        cells = sentence.split(" | ")
+        columns, header = _columns(cells, columns)
+        for index, cell in enumerate(cells):
+            people = not header and columns[index] in PERSON_COLUMNS
+            _cell_entities(cell, strict, people, counts, sentence_starts, commas)
     known = {token for text, _ in counts for token in text.split()}
     for word in sentence_starts:
         # A capitalised first word is a name only if the chunk names it elsewhere too.
         if word in known:
             counts[(word, "OTHER")] += 1
+    _comma_places(counts, commas)
     _drop_common_words(counts, sentences)
-    return [[text, kind, n] for (text, kind), n in counts.most_common(limit)]
+    ranked = sorted(counts.items(), key=lambda item: (rank_tier(item[0][1]), -item[1]))
+    return [[text, kind, n] for (text, kind), n in ranked[:limit]]
+
+
+def rank_tier(kind: str) -> int:
+    """Names first, then emails, dates and amounts, then unclassified names: a cap on the
+    list must not drop a person for the tenth date."""
+    return _TIERS.get(kind, 1)
+
+
+def _columns(cells: list[str], columns: list[str]) -> tuple[list[str], bool]:
+    """The headers of the table a row belongs to (the last word of each, lowercased), and
+    whether the row is that header: the first row, or one with another number of cells."""
+    if len(cells) == 1:
+        return [""], False
+    if len(cells) == len(columns) and any(columns):
+        return columns, False
+    return [(cell.lower().split() or [""])[-1] for cell in cells], True
+
+
+def _cell_entities(
+    cell: str,
+    strict: bool,
+    people: bool,
+    counts: Counter[tuple[str, str]],
+    sentence_starts: list[str],
+    commas: list[tuple[str, str]],
+) -> None:
+    """Count the entities of one sentence or table cell; ``people`` when its column names
+    people. Names followed by a comma and another name are noted for ``_comma_places``."""
+    found, masked = find_patterns(cell)
+    counts.update(found)
+    heading = strict or _is_heading(cell)
+    dateline = _dateline(cell, masked, found)
+    for match in _NAME.finditer(masked):
+        if dateline == (match.start(), match.end()):
+            counts[(match.group(0), "LOCATION")] += 1
+            continue
+        names = _classify(masked, match.start(), match.end(), people)
+        if names == "START":
+            sentence_starts.append(match.group(0))
+            continue
+        if heading:
+            # Title-case headings capitalise every word: trust only strong evidence.
+            names = [n for n in names if n[1] != "OTHER" and _strong(*n)]
+        counts.update(names)
+        after = _AFTER_COMMA.match(masked, match.end())
+        if names and names[-1][1] == "OTHER" and after:
+            commas.append((names[-1][0], _without_codes(after.group(1).split())))
+
+
+def _dateline(cell: str, masked: str, found: list[tuple[str, str]]) -> tuple[int, int] | None:
+    """Where the place of a dateline ("Bergen, 4 November 2024.") is, if the cell opens
+    with one."""
+    match = _DATELINE.match(masked)
+    if match is None:
+        return None
+    date_at = match.end() - 1
+    if any(kind == "DATE" and cell.startswith(text, date_at) for text, kind in found):
+        return match.start(1), match.end(1)
+    return None
+
+
+def _comma_places(counts: Counter[tuple[str, str]], commas: list[tuple[str, str]]) -> None:
+    """An unclassified name followed by a place is a place too: "Digby, Nova Scotia",
+    "Stromness, Orkney" (when the chunk shows Orkney is a place elsewhere)."""
+    pending = list(commas)
+    while pending:
+        # "Harbour Wynd, Stromness, Orkney": each place found can reveal the one before it.
+        ready = [
+            (name, then)
+            for name, then in pending
+            if counts[(name, "OTHER")] and (_is_place(then.split()) or counts[(then, "LOCATION")])
+        ]
+        if not ready:
+            break
+        for pair in ready:
+            name = pair[0]
+            pending.remove(pair)
+            counts[(name, "OTHER")] -= 1
+            counts[(name, "LOCATION")] += 1
+            if not counts[(name, "OTHER")]:
+                del counts[(name, "OTHER")]
+
+
+def _without_codes(tokens: list[str]) -> str:
+    """The name without trailing codes: "Orkney KW16" is Orkney and its postcode."""
+    while len(tokens) > 1 and any(ch.isdigit() for ch in tokens[-1]):
+        tokens = tokens[:-1]
+    return " ".join(tokens)
 
 
 def merge_entities(parts: list[list[Entity]], limit: int = 30) -> list[dict]:
@@ -91,7 +191,10 @@ def merge_entities(parts: list[list[Entity]], limit: int = 30) -> list[dict]:
     entities = _fold_short_mentions(entities)
     entities = [e for e in entities if e["type"] != "OTHER" or e["count"] >= 2]
     entities.sort(key=lambda e: -e["count"])
-    return entities[:limit]
+    # Names are kept before dates and amounts, and those before unclassified words; the
+    # list the reader sees is still ordered by mentions.
+    kept = sorted(entities, key=lambda e: rank_tier(e["type"]))[:limit]
+    return sorted(kept, key=lambda e: -e["count"])
 
 
 def _drop_common_words(counts: Counter[tuple[str, str]], sentences: list[str]) -> None:
@@ -159,26 +262,30 @@ def _is_heading(sentence: str) -> bool:
     return sum(t[0].isupper() for t in tokens) > 0.6 * len(tokens)
 
 
-def _classify(text: str, start: int, end: int) -> list[tuple[str, str]] | str:
-    """The ``(name, type)`` pairs in one capitalised run, or "START" when undecidable."""
+def _classify(text: str, start: int, end: int, people: bool = False) -> list[tuple[str, str]] | str:
+    """The ``(name, type)`` pairs in one capitalised run, or "START" when undecidable.
+    ``people``: the run is in a table column of people ("Owner")."""
     tokens = text[start:end].split()
     tokens[-1] = re.sub(r"['’]s$", "", tokens[-1])
-    previous = (text[:start].split()[-1:] or [""])[0].lower().strip(",")
+    before = [w.lower().strip(",") for w in text[:start].split()[-2:]]
+    previous = (before[-1:] or [""])[0]
     opening = not text[:start].strip(" \"'“‘(")
     stripped, titled, place = _strip_lead(tokens, opening, previous)
+    place = place or (len(before) == 2 and previous == "to" and before[0] in TRAVEL_WORDS)
     while tokens and tokens[-1].lower() in _SKIP_LEAD:
         tokens.pop()
+    tokens = _without_codes(tokens).split()
     if not tokens:
         return []
     at_start = stripped == 0 and opening
-    if at_start and len(tokens) == 1 and not _is_place(tokens):
+    if at_start and len(tokens) == 1 and not _is_place(tokens) and not people:
         return "START"
-    person = previous in PERSON_VERBS  # '..." said Maria Lopez'
+    person = previous in PERSON_VERBS or people  # '..." said Maria Lopez'
     after = _PERSON_AFTER.match(text, end)
     following = after.group(1) if after else ""
     if following.lower() in PERSON_VERBS | TITLES:
         person = person or 2 <= len(tokens) <= 3
-    if following[:1].islower() and following not in ENGLISH_STOPWORDS:
+    if following[:1].islower() and following not in _AFTER_PLACE:
         place = False  # "in Python code", "in Jupyter notebooks": a name used as a modifier
     lows = [t.lower() for t in tokens]
     if at_start and lows[1:2] == ["of"] and lows[0] not in ORG_WORDS:
@@ -232,10 +339,14 @@ def _kind(tokens: list[str], cues: Cues) -> str | None:
     lows = [t.lower() for t in tokens]
     if (len(tokens) == 1 and any(ch.isdigit() for ch in tokens[0])) or "_" in "".join(tokens):
         return None  # "Q3", "PYENV_ROOT": codes and identifiers, not names
-    if _is_place(tokens):
-        return "LOCATION"
+    if is_job_title(tokens):
+        return None  # "Chief Financial Officer": a role, whoever holds it is named nearby
+    if _is_place(tokens) or (lows[0] in GEO_MODIFIERS and _is_place(tokens[1:])):
+        return "LOCATION"  # "Atlantic Canada" too
     if len(lows) > 1 and any(t in ORG_SUFFIXES for t in lows):
         return "ORG"
+    if lows[-1] in EVENT_HEADS:
+        return "OTHER"  # "Annual General Meeting": "General" is no title here
     if cues.titled:
         return "PERSON"
     if len(lows) > 1 and any(t in ORG_WORDS for t in lows):
@@ -248,8 +359,10 @@ def _kind(tokens: list[str], cues: Cues) -> str | None:
         return "OTHER"
     if 2 <= len(tokens) <= 3 and lows[0] in FIRST_NAMES:
         return "PERSON"
-    if len(lows) > 1 and lows[-1] in _PLACE_HEADS:
-        return "LOCATION"  # "Sandy Boulevard"
+    if len(lows) > 1 and lows[-1] in PLACE_HEADS:
+        return "LOCATION"  # "Sandy Boulevard", "Stromness Town Hall"
+    if len(lows) > 2 and lows[0] in _PLACE_FIRST and lows[1] == "of":
+        return "LOCATION"  # "Bay of Fundy", "Isle of Skye"
     if cues.place and len(tokens) <= 3 and not any("'" in t or "’" in t for t in tokens):
         return "LOCATION"
     return "OTHER"

@@ -17,9 +17,23 @@ DECAY = 0.3  # weight left to a word once a picked sentence has said it
 
 _LEAD_CONNECTIVE = re.compile(
     r"^(?:however|additionally|in addition|moreover|furthermore|meanwhile|also|and|but|"
-    r"overall|in short|in summary|as a result|therefore|finally)\s*,?\s+",
+    r"overall|in short|in summary|as a result|therefore|finally|lastly|"
+    r"first(?:ly)?|second(?:ly)?|third(?:ly)?)\s*,?\s+",
     re.IGNORECASE,
 )
+# Openers that lean on the sentence before: "First, ...", "However, ...", "These ...".
+_CONTINUES = re.compile(
+    r"^(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|however|but|and|also|"
+    r"this|these|those|such|moreover|furthermore|in addition|additionally|meanwhile|"
+    r"therefore|thus|as a result|instead|otherwise|nevertheless|nonetheless|similarly|"
+    r"likewise|on the other hand)\b",
+    re.IGNORECASE,
+)
+MAX_LEAD_INS = 2  # "Second, ..." brings "First, ..." and the sentence that sets them up
+_FIELD = re.compile(r"^[A-Z][\w ()/-]{0,30}: ")  # "Registered office: ...", "Subject: ..."
+_ENDS = '.!?"”)…。！？'
+_LETTERS = re.compile(r"[^\W\d_]{3,}")
+MIN_SUMMARY_QUALITY = 0.2  # below this a candidate is a fragment, used only for want of prose
 _DIGIT = re.compile(r"\d")
 _SYMBOLS = re.compile(r"[`$(){}\[\]<>=/\\|*_#~^]")
 
@@ -30,8 +44,12 @@ def quality(sentence: str, n_words: int) -> float:
     """How much a sentence reads like a self-contained statement (1.0) rather than a
     heading, bullet fragment, table row or run-on (down to about 0.1)."""
     factor = 1.0
-    if sentence[-1] not in '.!?"”)':
+    if sentence[-1] not in _ENDS:
         factor *= 0.3  # headings and bullet fragments
+    if _FIELD.match(sentence):
+        factor *= 0.5  # a form field or label, not a statement
+    if _only_names(sentence):
+        factor *= 0.3  # "Bergen, 4 November 2024.": a dateline or list of names says nothing
     if "|" in sentence or len(_DIGIT.findall(sentence)) > 0.3 * len(sentence.replace(" ", "")):
         factor *= 0.3  # table rows
     if len(_SYMBOLS.findall(sentence)) > 0.04 * len(sentence):
@@ -43,6 +61,12 @@ def quality(sentence: str, n_words: int) -> float:
     if not sentence[0].isupper() and not sentence[0].isdigit() and sentence[0] not in "\"“'":
         factor *= 0.7
     return factor
+
+
+def _only_names(sentence: str) -> bool:
+    """Capitalised words and figures only; scripts without case (Chinese) never are."""
+    cased = [w for w in _LETTERS.findall(sentence) if w.lower() != w.upper()]
+    return bool(cased) and not any(w.islower() for w in cased)
 
 
 def candidates(
@@ -87,9 +111,13 @@ def summary(
     pool: list[Candidate], weights: dict[str, float], total: int, keywords: list[str]
 ) -> list[Candidate]:
     """The best few sentences that each add something new, in document order; more for
-    longer documents."""
+    longer documents. Headings and fragments only when there is no real sentence, and a
+    sentence that continues another ("First, ...") comes with it or not at all."""
     size = 1 if total <= 2 else 2 if total <= 5 else 3 if total <= 12 else 4 if total <= 30 else 5
-    return _pick(pool, weights, total, keywords, size, _plain)
+    prose = [
+        c for c in pool if c["text"].rstrip()[-1:] in _ENDS and c["quality"] >= MIN_SUMMARY_QUALITY
+    ]
+    return _pick(prose or pool, weights, total, keywords, size, _plain, lead_ins=True)
 
 
 def key_points(
@@ -132,13 +160,16 @@ def _pick(
     keywords: list[str],
     size: int,
     bonus: Callable[[Candidate], float],
+    lead_ins: bool = False,
 ) -> list[Candidate]:
     """Greedy picks in the manner of SumBasic: once a sentence is taken its words weigh less,
-    so the next pick covers another part of the document. Near-duplicates are skipped."""
+    so the next pick covers another part of the document. Near-duplicates are skipped.
+    With ``lead_ins`` a sentence that continues the one before is taken only with it."""
     weights = dict(weights)
     keywords = list(keywords)
     pool = list(pool)
     chosen: list[Candidate] = []
+    deferred: list[Candidate] = []
     while pool and len(chosen) < size:
         # A neighbour of a picked sentence mostly continues its story.
         near = {c["pos"] + step for c in chosen for step in (-1, 1)}
@@ -147,15 +178,39 @@ def _pick(
             for c in pool
         ]
         best = pool.pop(values.index(max(values)))
-        terms = set(best["terms"])
-        if any(_overlap(terms, set(c["terms"])) > 0.5 for c in chosen):
+        if any(_overlap(set(best["terms"]), set(c["terms"])) > 0.5 for c in chosen):
             continue
-        chosen.append(best)
-        for term in terms:
-            weights[term] = weights.get(term, 0.0) * DECAY
-        lowered = best["text"].lower()
-        keywords = [k for k in keywords if k.lower() not in lowered]
+        group = _with_lead_ins(best, pool, chosen) if lead_ins else [best]
+        if group is None or len(chosen) + len(group) > size:
+            deferred.append(best)
+            continue
+        for cand in group:
+            if cand in pool:
+                pool.remove(cand)
+            chosen.append(cand)
+            for term in cand["terms"]:
+                weights[term] = weights.get(term, 0.0) * DECAY
+            lowered = cand["text"].lower()
+            keywords = [k for k in keywords if k.lower() not in lowered]
+    if not chosen and deferred:
+        chosen.append(deferred[0])  # better a sentence out of context than no summary
     return sorted(chosen, key=_pos)
+
+
+def _with_lead_ins(
+    cand: Candidate, pool: list[Candidate], chosen: list[Candidate]
+) -> list[Candidate] | None:
+    """``cand`` and the sentences before it that it needs ("Two risks remain. First, ...";
+    none if it needs none, or they are already chosen); None when they are not available."""
+    group = [cand]
+    by_pos = {c["pos"]: c for c in pool}
+    taken = {c["pos"] for c in chosen}
+    while _CONTINUES.match(group[0]["text"]) and group[0]["pos"] - 1 not in taken:
+        before = by_pos.get(group[0]["pos"] - 1)
+        if before is None or len(group) > MAX_LEAD_INS:
+            return None
+        group.insert(0, before)
+    return group
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

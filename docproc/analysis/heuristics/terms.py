@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import re
 
+from docproc.analysis.gazetteer import ROLE_HEADS, TITLES, is_job_title
 from docproc.analysis.lexicon import KEYWORD_NOISE, STOPWORDS
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
 _POSSESSIVE = re.compile(r"['’]s$")
 _LINKS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+")
+_ROLE_WORDS = TITLES | ROLE_HEADS
 MAX_WORDS = 400
 MAX_PHRASES = 200
 
@@ -98,10 +100,12 @@ def rank_keywords(words: Counts, phrases: Counts, chunks: int, limit: int) -> li
     """Most characteristic words and phrases; a recurring phrase replaces its own words."""
     min_tf = 2 if sum(c[0] for c in words.values()) > 60 else 1
     scored = [
-        (t, _score(c, chunks)) for t, c in words.items() if c[0] >= min_tf and not _verb_like(t)
+        (t, _score(c, chunks))
+        for t, c in words.items()
+        if c[0] >= min_tf and not _verb_like(t) and not _title_word(t, c)
     ]
     for term, counts in phrases.items():
-        if counts[0] >= 2:
+        if counts[0] >= 2 and not is_job_title(term.split()):  # "chief executive"
             scored.append((term, _score(counts, chunks) * (1.5 + 0.3 * term.count(" "))))
     scored.sort(key=lambda item: -item[1])
     chosen: list[str] = []
@@ -119,11 +123,18 @@ def rank_keywords(words: Counts, phrases: Counts, chunks: int, limit: int) -> li
 
 
 def display(term: str, words: Counts, phrases: Counts) -> str:
-    """Lowercase, except acronyms and names the text never writes in lowercase."""
+    """Lowercase, except acronyms and names the text never writes in lowercase, also inside
+    a phrase ("Orkney array")."""
     counts = (phrases if " " in term else words).get(term)
-    if counts is None or counts[2] > 0:
+    if counts is None:
         return term
-    return " ".join(w if w.isupper() else w[:1].upper() + w[1:] for w in term.split())
+    if counts[2] > 0:
+        return " ".join(_proper(w) if words.get(w, [0, 0, 1])[2] == 0 else w for w in term.split())
+    return " ".join(w if w.isupper() else _proper(w) for w in term.split())
+
+
+def _proper(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 def _tf(term: str, words: Counts, phrases: Counts) -> int:
@@ -162,6 +173,12 @@ def _score(counts: list[int], chunks: int) -> float:
     tf, sf, _, seen_in = counts
     spread = 1 + 0.5 * (seen_in - 1) / (chunks - 1) if chunks > 1 else 1
     return math.sqrt(tf * max(sf, 1)) * spread
+
+
+def _title_word(term: str, counts: list[int]) -> bool:
+    """A title word the text never writes in lowercase ("Chief", "Executive") is part of
+    someone's title, not a subject ("executive pay" is one)."""
+    return counts[2] == 0 and term.lower() in _ROLE_WORDS
 
 
 def _verb_like(term: str) -> bool:

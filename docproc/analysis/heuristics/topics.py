@@ -4,6 +4,7 @@ own recurring phrases for what no theme covers.
 
 from __future__ import annotations
 
+from docproc.analysis.gazetteer import ORG_WORDS
 from docproc.analysis.heuristics.terms import Counts
 from docproc.analysis.lexicon import THEMES
 
@@ -23,6 +24,8 @@ def topics(words: Counts, keywords: list[str], limit: int = 5) -> list[str]:
             break
         if all(p in covered or p.rstrip("s") in covered for p in parts) or used & set(parts):
             continue
+        if _organisation(keyword) or (len(parts) == 1 and _tf(keyword, words) < 2):
+            continue  # a company's name, or a word said once, is no theme
         chosen.append(_title(keyword))
         used.update(parts)
     return chosen[:limit]
@@ -40,6 +43,17 @@ def _themes(words: Counts) -> list[str]:
     best = max(scores.values())
     strong = [t for t in scores if scores[t] >= 0.3 * best]
     return sorted(strong, key=lambda t: -scores[t])[:MAX_THEMES]
+
+
+def _tf(keyword: str, words: Counts) -> int:
+    return (words.get(keyword) or words.get(keyword.lower()) or [0])[0]
+
+
+def _organisation(keyword: str) -> bool:
+    """A name the text always capitalises and that ends like a company ("Larkspur Tidal
+    Systems", "Baltic Grid Partners"): who the document is by or about, not a theme."""
+    words = keyword.split()
+    return len(words) > 1 and all(w[:1].isupper() for w in words) and words[-1].lower() in ORG_WORDS
 
 
 def _title(keyword: str) -> str:
