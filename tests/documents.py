@@ -141,6 +141,8 @@ ENCODED_TEXTS: list[tuple[str, str, bytes]] = [
     ("utf-16-le-no-bom", "Grüße aus Köln, schön.", "Grüße aus Köln, schön.".encode("utf-16-le")),
     ("cp1252", "The price is 20 € — “quoted”", "The price is 20 € — “quoted”".encode("cp1252")),
     ("cp1252-short", "Total: 20€", "Total: 20€".encode("cp1252")),
+    ("cp1252-typography", "He said “approved” … — €500.",
+     "He said “approved” … — €500.".encode("cp1252")),
     ("latin-1", "café naïve", "café naïve".encode("latin-1")),
     ("latin-1-long", _FRENCH, _FRENCH.encode("latin-1")),
 ]

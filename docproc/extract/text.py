@@ -79,11 +79,26 @@ def _detect(data: bytes) -> tuple[str, str] | None:
     # short Western text, and it obeys <meta charset="iso-8859-1">, which means cp1252 in
     # practice; so prefer cp1252 whenever it decodes as cleanly as the best guess.
     text, encoding = str(best), best.encoding
-    if any(m.chaos <= best.chaos and _WESTERN & set(m.could_be_from_charset) for m in matches):
+    western = any(m.chaos <= best.chaos and _WESTERN & set(m.could_be_from_charset)
+                  for m in matches)
+    # Other Windows code pages share cp1252's punctuation bytes: their guesses stand.
+    windows = best.encoding.startswith("cp125")
+    if western or (not windows and _has_cp1252_punctuation(data)):
         # Bytes that cp1252 leaves undefined (0x81, 0x8D...) keep the detector's guess.
         with contextlib.suppress(UnicodeDecodeError):
             text, encoding = data.decode("cp1252"), "cp1252"
     return (text, encoding) if _looks_like_text(text) else None
+
+
+# Bytes 0x80-0x9F that cp1252 (Windows' Western code page) uses for typography: € ‚ „ …
+# ‹ ‘ ’ “ ” • – — ™ ›. Mac and DOS code pages put accented letters there instead, so text
+# whose only bytes in that range are these was, in practice, written on Windows.
+_CP1252_PUNCTUATION = frozenset(b"\x80\x82\x84\x85\x8b\x91\x92\x93\x94\x95\x96\x97\x99\x9b")
+
+
+def _has_cp1252_punctuation(data: bytes) -> bool:
+    c1 = {byte for byte in data if 0x80 <= byte <= 0x9F}
+    return bool(c1) and c1 <= _CP1252_PUNCTUATION
 
 
 def _looks_like_text(text: str) -> bool:
