@@ -7,6 +7,9 @@ name, so it never imports the task code.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
 from celery import Celery, signals
@@ -15,10 +18,11 @@ from docproc.logs import configure_logging
 from docproc.settings import Settings
 
 PROCESS_DOCUMENT = "docs.process_document"
+log = logging.getLogger(__name__)
 
 
 def create_celery_app(settings: Settings) -> Celery:
-    """A Celery app on Redis: JSON only, late acks, one message prefetched at a time."""
+    """A Celery app on Redis: JSON only, late acks, a small prefetch."""
     app = Celery("docproc", broker=settings.broker_url, backend=settings.result_backend)
     app.conf.update(
         include=["tasks"],
@@ -32,7 +36,7 @@ def create_celery_app(settings: Settings) -> Celery:
         # when its worker dies, so a crash never loses a document.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
+        worker_prefetch_multiplier=settings.prefetch_multiplier,
         # The soft limit raises in the task (a clean FAILURE); the hard one kills the
         # process, for work stuck in C code (a pathological PDF) that never sees the first.
         task_time_limit=settings.task_time_limit_s,
@@ -60,6 +64,32 @@ def create_celery_app(settings: Settings) -> Celery:
         worker_send_task_events=False,
     )
     return app
+
+
+@signals.worker_ready.connect
+def _start_redelivery_sweep(sender: Any = None, **_: Any) -> None:
+    """Kombu sweeps unacknowledged messages back into the queue only from the prefork
+    event loop; under gevent it never does, and a killed worker's task would wait forever.
+    So every worker sweeps on its own, every ``restore_interval_s`` (the sweep holds a
+    Redis lock, so several workers never restore one message twice)."""
+    app = sender.app
+    interval = app.conf.broker_transport_options["unacked_restore_interval"]
+    thread = threading.Thread(target=_sweep_forever, args=(app, interval),
+                              name="redelivery-sweep", daemon=True)
+    thread.start()
+
+
+def _sweep_forever(app: Celery, interval: float) -> None:
+    while True:
+        try:
+            with app.connection_for_read() as connection:
+                channel = connection.default_channel
+                while True:
+                    channel.qos.restore_visible(num=100, interval=1)
+                    time.sleep(interval)
+        except Exception as exc:  # Redis away: try again after a pause
+            log.warning("redelivery sweep failed", extra={"error": type(exc).__name__})
+            time.sleep(interval)
 
 
 @signals.setup_logging.connect

@@ -9,9 +9,11 @@ run again, and analysed chunks are kept per task so a rerun resumes instead of s
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from celery import Task, shared_task
@@ -26,6 +28,7 @@ from docproc.errors import (
     TaskTimedOut,
     describe_failure,
 )
+from docproc.isolation import prepare_document
 from docproc.retry_policy import Backoff, retry_delay
 from docproc.settings import Settings
 from docproc.store import TaskStore, connect, utc_now
@@ -97,19 +100,35 @@ def _analyse(task: Task, task_id: str, settings: Settings, store: TaskStore) -> 
     options = record.options
     engine = create_engine(options.get("engine", "auto"), settings, options.get("model"))
     floor = float((record.progress or {}).get("percent", 0.0))
-    result = pipeline.run(
-        data,
-        record.format,
-        record.filename,
-        frozenset(options["analyses"]),
-        engine,
-        settings.chunk_tokens,
-        progress=ProgressReporter(task, task_id, store, floor),
-        cache=store.chunk_cache(task_id),
-        parallel=settings.llm_max_concurrency,
-    )
+    report = ProgressReporter(task, task_id, store, floor)
+    with soft_deadline(settings):
+        report(pipeline.Progress(0, 0, 0.0, "extracting", f"extracting text from {record.format}"))
+        prepared = prepare_document(data, record.format, record.filename, settings.chunk_tokens,
+                                    timeout_s=settings.soft_time_limit_s)
+        result = pipeline.analyse(
+            prepared,
+            frozenset(options["analyses"]),
+            engine,
+            progress=report,
+            cache=store.chunk_cache(task_id),
+            parallel=settings.llm_max_concurrency,
+        )
     store.mark_finished(task_id)
     return result
+
+
+@contextlib.contextmanager
+def soft_deadline(settings: Settings) -> Iterator[None]:
+    """Under the gevent pool, which has only a hard limit, raise Celery's soft time limit
+    ourselves, so a runaway task still ends in a FAILURE that says so (prefork raises it
+    by a signal)."""
+    if settings.worker_pool != "gevent":
+        yield
+        return
+    import gevent
+
+    with gevent.Timeout(settings.soft_time_limit_s, SoftTimeLimitExceeded()):
+        yield
 
 
 def _retry_or_fail(task: Task, task_id: str, exc: Exception, settings: Settings,

@@ -10,10 +10,16 @@ from docproc.settings import Settings
 def main(argv: list[str] | None = None) -> int:
     """Run the worker until it is stopped; extra arguments go to ``celery worker``."""
     settings = Settings.from_env()
+    if settings.worker_pool == "gevent":
+        # Before anything opens a socket: Redis, HTTP and threads must all cooperate.
+        from gevent import monkey
+
+        monkey.patch_all()
     from celery_config import celery_app
 
     args = [
         "worker",
+        f"--pool={settings.worker_pool}",
         f"--loglevel={settings.log_level}",
         f"--concurrency={settings.worker_concurrency}",
         f"--queues={settings.queue_name}",

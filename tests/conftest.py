@@ -58,7 +58,7 @@ def worker_env(redis_server: RedisServer, fake_llm: FakeOpenAI) -> dict[str, str
         "LLM_RETRY_MAX_SECONDS": "1.0",
         "LLM_RETRY_LIMIT": str(TEST_RETRY_LIMIT),
         "CHUNK_TOKENS": str(TEST_CHUNK_TOKENS),
-        "WORKER_CONCURRENCY": "2",
+        "WORKER_CONCURRENCY": "8",
         "LLM_MAX_CONCURRENCY": str(TEST_LLM_CONCURRENCY),
         "LOG_LEVEL": "INFO",
     }
