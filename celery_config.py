@@ -51,6 +51,9 @@ def create_celery_app(settings: Settings) -> Celery:
             "visibility_timeout": settings.visibility_timeout_s,
             "unacked_restore_interval": settings.restore_interval_s,
             "unacked_restore_throttle": 1,
+            # The sweep's lock: Kombu keeps it 300 s, so a sweep cut short by a Redis
+            # stall would block redelivery that long.
+            "unacked_mutex_expire": max(10, settings.restore_interval_s * 3),
             "socket_timeout": settings.redis_timeout_s,
             "socket_connect_timeout": settings.redis_timeout_s,
         },

@@ -13,9 +13,11 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import redis
 from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
@@ -31,7 +33,7 @@ from docproc.errors import (
 from docproc.isolation import prepare_document
 from docproc.retry_policy import Backoff, retry_delay
 from docproc.settings import Settings
-from docproc.store import TaskStore, connect, utc_now
+from docproc.store import TaskRecord, TaskStore, connect, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -47,41 +49,62 @@ def _store() -> tuple[Settings, TaskStore]:
 
 
 class DocumentTask(Task):
-    """Deletes a document's stored bytes and chunks only once its result is stored."""
+    """The document task's base: one result backend per process, and clean-up once the
+    result is stored."""
+
+    _process_backend: Any = None
+
+    @property
+    def backend(self) -> Any:
+        # Celery keeps a backend per thread; under gevent every greenlet is a thread, so
+        # each task would build a backend and open new Redis connections.
+        if DocumentTask._process_backend is None:
+            DocumentTask._process_backend = self.app.backend
+        return DocumentTask._process_backend
+
+    @backend.setter
+    def backend(self, value: Any) -> None:
+        DocumentTask._process_backend = value
 
     def after_return(self, status: str, retval: Any, task_id: str, args: Any, kwargs: Any,
                      einfo: Any) -> None:
-        if status == "SUCCESS":
-            _store()[1].discard_work(args[0])
+        if status in ("SUCCESS", "FAILURE"):  # only now: a rerun before still has its input
+            _store()[1].finish(args[0])
 
 
 class ProgressReporter:
-    """Maps pipeline progress to Celery's PROGRESS state and the task record; percent never
-    goes down, even when a retried or redelivered task starts again from the beginning."""
+    """Keeps the pipeline's progress in the task record, which the status route reads; the
+    first report also records the start. Percent never goes down, even when a retried or
+    redelivered task starts again from the beginning."""
 
-    def __init__(self, task: Task, task_id: str, store: TaskStore, floor: float) -> None:
-        self.task = task
+    def __init__(self, task_id: str, store: TaskStore, floor: float,
+                 started_at: str | None) -> None:
         self.task_id = task_id
         self.store = store
         self.floor = floor
+        self.started_at = started_at
 
     def __call__(self, progress: pipeline.Progress) -> None:
         report = progress.to_dict()
         self.floor = max(self.floor, progress.percent)
         report["percent"] = self.floor
-        self.store.set_progress(self.task_id, report)
-        self.task.update_state(task_id=self.task_id, state="PROGRESS", meta=report)
+        self.store.set_progress(self.task_id, report, started_at=self.started_at)
+        self.started_at = None
 
 
 @shared_task(bind=True, base=DocumentTask, name=PROCESS_DOCUMENT)
 def process_document(self: Task, task_id: str) -> dict[str, Any]:
     """Analyse the stored document ``task_id`` and return the contract's ``result``."""
     settings, store = _store()
-    if _ended(self, task_id):
+    record, data, meta = store.load_task(task_id, self.backend.get_key_for_task(task_id))
+    if _final_state(meta):
         log.info("duplicate delivery of an ended task ignored", extra={"task_id": task_id})
+        if data is not None:  # the first run died between storing its result and cleaning up
+            store.finish(task_id)
         raise Ignore()
     try:
-        result = _analyse(self, task_id, settings, store)
+        result = _patiently(lambda: _analyse(self, task_id, record, data, settings, store),
+                            settings)
     except Exception as exc:
         _retry_or_fail(self, task_id, exc, settings, store)
     log.info("task succeeded", extra={"task_id": task_id, "engine": result["engine"],
@@ -89,18 +112,16 @@ def process_document(self: Task, task_id: str) -> dict[str, Any]:
     return result
 
 
-def _analyse(task: Task, task_id: str, settings: Settings, store: TaskStore) -> dict[str, Any]:
-    record = store.get_record(task_id)
-    data = store.load_document(task_id) if record else None
+def _analyse(task: Task, task_id: str, record: TaskRecord | None, data: bytes | None,
+             settings: Settings, store: TaskStore) -> dict[str, Any]:
     if record is None or data is None:
         raise DocumentMissing("The document expired or was removed before a worker took it.")
-    store.set_times(task_id, started_at=record.started_at or utc_now())
     log.info("task started", extra={"task_id": task_id, "format": record.format,
                                     "bytes": record.bytes, "retries": task.request.retries})
     options = record.options
     engine = create_engine(options.get("engine", "auto"), settings, options.get("model"))
     floor = float((record.progress or {}).get("percent", 0.0))
-    report = ProgressReporter(task, task_id, store, floor)
+    report = ProgressReporter(task_id, store, floor, None if record.started_at else utc_now())
     with soft_deadline(settings):
         report(pipeline.Progress(0, 0, 0.0, "extracting", f"extracting text from {record.format}"))
         prepared = prepare_document(data, record.format, record.filename, settings.chunk_tokens,
@@ -113,7 +134,6 @@ def _analyse(task: Task, task_id: str, settings: Settings, store: TaskStore) -> 
             cache=store.chunk_cache(task_id),
             parallel=settings.llm_max_concurrency,
         )
-    store.mark_finished(task_id)
     return result
 
 
@@ -129,6 +149,25 @@ def soft_deadline(settings: Settings) -> Iterator[None]:
 
     with gevent.Timeout(settings.soft_time_limit_s, SoftTimeLimitExceeded()):
         yield
+
+
+def _patiently(work: Callable[[], dict[str, Any]], settings: Settings) -> dict[str, Any]:
+    """Run ``work``, and again while Redis is away (up to REDIS_OUTAGE_PATIENCE_SECONDS):
+    a retry through the broker cannot be sent then, and the message, still unacknowledged,
+    is safest with this worker. Chunks already analysed are kept, so a rerun is cheap."""
+    deadline = time.monotonic() + settings.redis_outage_patience_s
+    backoff = Backoff(0.5, 5.0)
+    attempt = 0
+    while True:
+        try:
+            return work()
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("redis unavailable mid-task; waiting", extra={
+                "error_type": type(exc).__name__, "attempt": attempt + 1})
+            time.sleep(backoff.delay(attempt))
+            attempt += 1
 
 
 def _retry_or_fail(task: Task, task_id: str, exc: Exception, settings: Settings,
@@ -176,9 +215,8 @@ def _fail(task: Task, task_id: str, exc: Exception, settings: Settings,
     log.warning("task failed", extra={"task_id": task_id, "error_type": error_type,
                                       "error": message})
     meta = {"exc_type": error_type, "exc_message": [message], "exc_module": "builtins"}
-    store.mark_finished(task_id)
     task.update_state(task_id=task_id, state="FAILURE", meta=meta)
-    store.discard_work(task_id)
+    store.finish(task_id)
     raise Ignore()
 
 
@@ -191,10 +229,13 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def _ended(task: Task, task_id: str) -> bool:
-    """Whether the task already has a final state (read raw: no exception is rebuilt)."""
-    raw = task.backend.client.get(task.backend.get_key_for_task(task_id))
+def _final_state(raw_meta: bytes | None) -> bool:
+    """Whether Celery's stored meta says the task has ended (read raw: nothing rebuilt)."""
     try:
-        return bool(raw) and json.loads(raw).get("status") in ENDED_STATES
+        return bool(raw_meta) and json.loads(raw_meta).get("status") in ENDED_STATES
     except (ValueError, AttributeError):
         return False
+
+
+def _ended(task: Task, task_id: str) -> bool:
+    return _final_state(task.backend.client.get(task.backend.get_key_for_task(task_id)))

@@ -122,16 +122,21 @@ def analyse(
     cache = cache or NoCache()
     chunks = prepared.chunks
     total = len(chunks)
-    progress(Progress(0, total, EXTRACTED_PERCENT, "analyzing", f"text extracted: {total} "
-                      f"chunk{'s' if total != 1 else ''} to analyse"))
-    parts = _analyse_chunks(engine, chunks, analyses, cache, parallel, progress, should_stop)
+    # A one-chunk document reports only the chunk: the steps around it take microseconds,
+    # and every report is a Redis write. SUCCESS itself says 100%.
+    several = total > 1
+    if several:
+        progress(Progress(0, total, EXTRACTED_PERCENT, "analyzing",
+                          f"text extracted: {total} chunks to analyse"))
+    parts = _analyse_chunks(engine, chunks, analyses, cache if several else NoCache(),
+                            parallel, progress, should_stop)
 
     _checkpoint(should_stop)
-    progress(Progress(total, total, ANALYZED_PERCENT, "combining", "combining chunk results"))
+    if several:
+        progress(Progress(total, total, ANALYZED_PERCENT, "combining", "combining chunk results"))
     combined = engine.combine(parts, analyses)
     usage = sum((p.usage for p in parts), Usage()) + combined.usage
     analyze_s = time.perf_counter() - started
-    progress(Progress(total, total, 100.0, "done", "analysis complete"))
 
     extracted = prepared.extracted
     stats = text_stats(extracted.text)

@@ -74,6 +74,8 @@ class Settings:
     # LLM calls in flight at once per worker process, all tasks together; one document's
     # chunks are analysed that many at a time.
     llm_max_concurrency: int = 64
+    # How long a running task waits for Redis to come back before it gives up.
+    redis_outage_patience_s: int = 60
     llm_retry_base_s: float = 2.0
     llm_retry_max_s: float = 60.0
     max_document_bytes: int = 20 * 1024 * 1024
@@ -110,6 +112,7 @@ class Settings:
             openai_max_retries=_int(env, "OPENAI_MAX_RETRIES", 0),
             llm_retry_limit=_int(env, "LLM_RETRY_LIMIT", 5),
             llm_max_concurrency=_int(env, "LLM_MAX_CONCURRENCY", 64, minimum=1),
+            redis_outage_patience_s=_int(env, "REDIS_OUTAGE_PATIENCE_SECONDS", 60),
             llm_retry_base_s=_float(env, "LLM_RETRY_BASE_SECONDS", 2.0),
             llm_retry_max_s=_float(env, "LLM_RETRY_MAX_SECONDS", 60.0),
             max_document_bytes=_int(env, "MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, minimum=1),
@@ -142,7 +145,7 @@ class Settings:
         at a time, so a crash strands little; a gevent worker keeps a second batch at hand,
         so a greenlet that finishes starts the next task at once instead of waiting for the
         consumer to poll Redis again (up to 2 s when it is saturated)."""
-        return 2 if self.worker_pool == "gevent" else 1
+        return 2 if self.worker_pool in ("gevent", "threads") else 1
 
     @property
     def restore_interval_s(self) -> int:

@@ -100,19 +100,8 @@ class TaskStore:
         """Remove a submission that could not be queued, so nothing half-made remains."""
         self.redis.delete(self.document_key(task_id), self.record_key(task_id))
 
-    def load_document(self, task_id: str) -> bytes | None:
-        return self.redis.get(self.document_key(task_id))
-
-    def discard_work(self, task_id: str) -> None:
-        """Once the task has ended for good: the document and its analysed chunks go."""
-        self.redis.delete(self.document_key(task_id), self.chunks_key(task_id))
-
     def chunk_cache(self, task_id: str) -> ChunkCache:
         return ChunkCache(self.redis, self.chunks_key(task_id), self.ttl)
-
-    def get_record(self, task_id: str) -> TaskRecord | None:
-        raw = self.redis.hgetall(self.record_key(task_id))
-        return TaskRecord.from_redis(raw) if raw else None
 
     def get_record_with(self, task_id: str, other_key: str) -> tuple[TaskRecord | None, Any]:
         """The record and one more key's value in a single round trip."""
@@ -122,21 +111,33 @@ class TaskStore:
         raw, other = pipe.execute()
         return (TaskRecord.from_redis(raw) if raw else None), other
 
-    def set_times(self, task_id: str, **times: str) -> None:
-        """Record ``started_at`` / ``finished_at`` without extending the record's life."""
-        key = self.record_key(task_id)
-        self.redis.hset(key, mapping={k: json.dumps(v) for k, v in times.items()})
+    def load_task(self, task_id: str, meta_key: str
+                  ) -> tuple[TaskRecord | None, bytes | None, bytes | None]:
+        """What a worker needs to start, in one round trip: the record, the document, and
+        Celery's stored meta (to tell a duplicate delivery of an ended task)."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hgetall(self.record_key(task_id))
+        pipe.get(self.document_key(task_id))
+        pipe.get(meta_key)
+        raw, data, meta = pipe.execute()
+        return (TaskRecord.from_redis(raw) if raw else None), data, meta
 
-    def mark_finished(self, task_id: str) -> None:
-        """Record the end, and keep the record for a full TTL from now, as the result is."""
+    def finish(self, task_id: str) -> None:
+        """Once the task has ended for good: record the end, keep the record for a full TTL
+        from now (as the result is), and drop the document and its analysed chunks."""
         key = self.record_key(task_id)
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(key, "finished_at", json.dumps(utc_now()))
         pipe.expire(key, self.ttl)
+        pipe.delete(self.document_key(task_id), self.chunks_key(task_id))
         pipe.execute()
 
-    def set_progress(self, task_id: str, progress: dict[str, Any]) -> None:
-        self.redis.hset(self.record_key(task_id), "progress", json.dumps(progress))
+    def set_progress(self, task_id: str, progress: dict[str, Any],
+                     started_at: str | None = None) -> None:
+        fields = {"progress": json.dumps(progress)}
+        if started_at:
+            fields["started_at"] = json.dumps(started_at)
+        self.redis.hset(self.record_key(task_id), mapping=fields)
 
 
 class ChunkCache:

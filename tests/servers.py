@@ -106,7 +106,20 @@ class WorkerProcess:
             raise RuntimeError(f"worker exited: {self.log_tail()}")
         with open(self.log_path, "rb") as log:
             log.seek(self._log_offset)
-            return b" ready." in log.read()
+            if b" ready." in log.read():
+                return True
+        return self._answers_ping()  # quieter log levels do not say "ready"
+
+    def _answers_ping(self) -> bool:
+        from celery_config import create_celery_app
+        from docproc.settings import Settings
+
+        if not hasattr(self, "_control"):
+            self._control = create_celery_app(Settings.from_env(self.env)).control
+        try:
+            return bool(self._control.ping(timeout=0.3))
+        except Exception:
+            return False
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -20,7 +20,7 @@ from celery_config import PROCESS_DOCUMENT, create_celery_app
 from docproc.settings import Settings
 from main import create_app
 from tests.conftest import FAKE_API_KEY, wait_for_final
-from tests.fake_openai import FakeOpenAI, Scripted
+from tests.fake_openai import FakeOpenAI
 from tests.servers import RedisServer, WorkerProcess, wait_until
 
 pytestmark = pytest.mark.integration
@@ -224,9 +224,10 @@ def test_documents_queued_before_a_redis_restart_are_processed(redis_aof: RedisS
 
 
 def test_runaway_task_ends_in_a_failure_that_says_so(client: FlaskClient, start_worker,
-                                                     llm: FakeOpenAI):
+                                                     llm: FakeOpenAI, redis_aof: RedisServer):
+    redis_aof.client().flushdb()  # nothing left by earlier tests may reach the LLM first
     start_worker()
-    llm.script(Scripted(delay_s=60))  # the LLM never answers in time
+    llm.latency_s = 60  # the LLM never answers in time
     started = time.monotonic()
     final = wait_for_final(client, submit(client, text="A short text."), timeout=30)[-1]
     assert final["state"] == "FAILURE"

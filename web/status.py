@@ -38,8 +38,8 @@ def decode_meta(raw: bytes | None) -> dict[str, Any]:
 def build_status(task_id: str, record: TaskRecord, meta: dict[str, Any]) -> dict[str, Any]:
     """The body of ``GET /task-status/<id>``."""
     state = meta.get("status") or "PENDING"
-    if state == "STARTED":
-        state = "PROGRESS"
+    if state == "STARTED" or (state == "PENDING" and record.progress):
+        state = "PROGRESS"  # workers report progress in the record, not in Celery's meta
     info = meta.get("result")
     body: dict[str, Any] = {
         "task_id": task_id,

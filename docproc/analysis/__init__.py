@@ -35,9 +35,9 @@ def create_engine(requested: str, settings: Settings, model: str | None = None) 
         raise AnalysisFailed(
             "engine 'openai' was requested but OPENAI_API_KEY is not set on the worker"
         )
-    from docproc.analysis.openai_engine import OpenAIEngine, make_openai_client
+    from docproc.analysis.openai_engine import OpenAIEngine, shared_openai_client
 
-    client = make_openai_client(
+    client = shared_openai_client(
         settings.openai_api_key,
         settings.openai_base_url,
         settings.openai_timeout_s,

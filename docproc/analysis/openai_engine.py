@@ -296,6 +296,15 @@ def llm_slots(limit: int) -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(limit)
 
 
+@functools.cache
+def shared_openai_client(
+    api_key: str, base_url: str | None, timeout_s: float, max_retries: int
+) -> openai.OpenAI:
+    """One client per process and configuration: building one loads TLS certificates and
+    a connection pool (tens of milliseconds), and a shared pool keeps connections alive."""
+    return make_openai_client(api_key, base_url, timeout_s, max_retries)
+
+
 def make_openai_client(
     api_key: str, base_url: str | None, timeout_s: float, max_retries: int
 ) -> openai.OpenAI:
