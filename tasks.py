@@ -68,7 +68,9 @@ class DocumentTask(Task):
 
     def after_return(self, status: str, retval: Any, task_id: str, args: Any, kwargs: Any,
                      einfo: Any) -> None:
-        if status in ("SUCCESS", "FAILURE"):  # only now: a rerun before still has its input
+        if status == "SUCCESS":  # only now: a rerun before this point still has its input
+            _store()[1].finish(args[0], retval, getattr(self.request, "result_key", None))
+        elif status == "FAILURE":
             _store()[1].finish(args[0])
 
 
@@ -116,6 +118,7 @@ def _analyse(task: Task, task_id: str, record: TaskRecord | None, data: bytes | 
              settings: Settings, store: TaskStore) -> dict[str, Any]:
     if record is None or data is None:
         raise DocumentMissing("The document expired or was removed before a worker took it.")
+    task.request.result_key = record.result_key  # after_return keeps the result there
     log.info("task started", extra={"task_id": task_id, "format": record.format,
                                     "bytes": record.bytes, "retries": task.request.retries})
     options = record.options
@@ -132,7 +135,7 @@ def _analyse(task: Task, task_id: str, record: TaskRecord | None, data: bytes | 
             engine,
             progress=report,
             cache=store.chunk_cache(task_id),
-            parallel=settings.llm_max_concurrency,
+            parallel=settings.chunk_concurrency,
         )
     return result
 

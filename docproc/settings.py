@@ -71,9 +71,10 @@ class Settings:
     # The SDK's own retries are invisible to clients; the task retries instead (RETRY state).
     openai_max_retries: int = 0
     llm_retry_limit: int = 5
-    # LLM calls in flight at once per worker process, all tasks together; one document's
-    # chunks are analysed that many at a time.
-    llm_max_concurrency: int = 64
+    # LLM calls in flight at once per worker process, all tasks together.
+    llm_max_concurrency: int = 256
+    # Chunks of one document analysed at once (1: one after the other).
+    chunk_concurrency: int = 64
     # How long a running task waits for Redis to come back before it gives up.
     redis_outage_patience_s: int = 60
     llm_retry_base_s: float = 2.0
@@ -111,7 +112,8 @@ class Settings:
             openai_timeout_s=_float(env, "OPENAI_TIMEOUT_SECONDS", 60.0),
             openai_max_retries=_int(env, "OPENAI_MAX_RETRIES", 0),
             llm_retry_limit=_int(env, "LLM_RETRY_LIMIT", 5),
-            llm_max_concurrency=_int(env, "LLM_MAX_CONCURRENCY", 64, minimum=1),
+            llm_max_concurrency=_int(env, "LLM_MAX_CONCURRENCY", 256, minimum=1),
+            chunk_concurrency=_int(env, "CHUNK_CONCURRENCY", 64, minimum=1),
             redis_outage_patience_s=_int(env, "REDIS_OUTAGE_PATIENCE_SECONDS", 60),
             llm_retry_base_s=_float(env, "LLM_RETRY_BASE_SECONDS", 2.0),
             llm_retry_max_s=_float(env, "LLM_RETRY_MAX_SECONDS", 60.0),

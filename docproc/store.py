@@ -55,9 +55,13 @@ class TaskRecord:
     callback_url: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
-    # The last progress reported, kept here (not only in Celery's meta) so a retry or a
+    # The last progress reported, kept here (not in Celery's meta) so a retry or a
     # redelivery can carry on from it and the client never sees percent go down.
     progress: dict[str, Any] | None = None
+    # Where the result is kept for identical resubmissions (see result_key), and, for a
+    # submission answered from there, the task that computed it.
+    result_key: str | None = None
+    cached_from: str | None = None
 
     def to_redis(self) -> dict[str, str]:
         return {k: json.dumps(v) for k, v in asdict(self).items() if v is not None}
@@ -88,10 +92,26 @@ class TaskStore:
     def chunks_key(task_id: str) -> str:
         return f"{KEY_PREFIX}:chunks:{task_id}"
 
+    @staticmethod
+    def result_key(digest: str) -> str:
+        return f"{KEY_PREFIX}:result:{digest}"
+
+    def cached_result(self, key: str) -> dict[str, Any] | None:
+        """A finished result for identical bytes and options, if one is still kept."""
+        raw = self.redis.get(key)
+        return json.loads(raw) if raw else None
+
     def save_submission(self, task_id: str, data: bytes, record: TaskRecord) -> None:
         """Store the document and its record atomically, both expiring after the TTL."""
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(self.document_key(task_id), data, ex=self.ttl)
+        pipe.hset(self.record_key(task_id), mapping=record.to_redis())
+        pipe.expire(self.record_key(task_id), self.ttl)
+        pipe.execute()
+
+    def save_record(self, task_id: str, record: TaskRecord) -> None:
+        """A record with no document to go with it (a result reused from the cache)."""
+        pipe = self.redis.pipeline(transaction=True)
         pipe.hset(self.record_key(task_id), mapping=record.to_redis())
         pipe.expire(self.record_key(task_id), self.ttl)
         pipe.execute()
@@ -122,14 +142,18 @@ class TaskStore:
         raw, data, meta = pipe.execute()
         return (TaskRecord.from_redis(raw) if raw else None), data, meta
 
-    def finish(self, task_id: str) -> None:
+    def finish(self, task_id: str, result: dict[str, Any] | None = None,
+               result_key: str | None = None) -> None:
         """Once the task has ended for good: record the end, keep the record for a full TTL
-        from now (as the result is), and drop the document and its analysed chunks."""
+        from now (as the result is), drop the document and its analysed chunks, and keep a
+        successful result for identical resubmissions."""
         key = self.record_key(task_id)
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(key, "finished_at", json.dumps(utc_now()))
         pipe.expire(key, self.ttl)
         pipe.delete(self.document_key(task_id), self.chunks_key(task_id))
+        if result is not None and result_key:
+            pipe.set(result_key, json.dumps({"task_id": task_id, "result": result}), ex=self.ttl)
         pipe.execute()
 
     def set_progress(self, task_id: str, progress: dict[str, Any],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,9 +34,12 @@ LLM_CONCURRENCY = 2  # chunks analysed at once: the kill lands between pairs
 
 
 def long_text() -> str:
-    """CHUNKS paragraphs of about 700 characters: one chunk each."""
+    """CHUNKS paragraphs of about 700 characters: one chunk each; new text at every call,
+    so the result cache never answers for it."""
     body = "The depot network grew across the northern region with new routes and staff. " * 9
-    return "\n\n".join(f"Section {n} marker sec{n}mark. {body}" for n in range(1, CHUNKS + 1))
+    run = uuid.uuid4().hex[:8]
+    return "\n\n".join(f"Section {n} marker sec{n}mark. {body} Run {run}."
+                       for n in range(1, CHUNKS + 1))
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ RETRY, then SUCCESS), final ones fail at once naming their cause, never leaking 
 from __future__ import annotations
 
 import itertools
+import uuid
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,7 +25,9 @@ def fresh_llm(fake_llm: FakeOpenAI):
 
 
 def run(client: FlaskClient) -> tuple[dict, list[dict]]:
-    response = client.post("/process-document", json=TEXT)
+    # A fresh text each time: an identical one would be answered from the result cache.
+    text = f"{TEXT['text']} Run {uuid.uuid4().hex[:8]}."
+    response = client.post("/process-document", json={"text": text})
     assert response.status_code == 202, response.get_json()
     history = wait_for_final(client, response.get_json()["status_url"], timeout=30)
     return history[-1], history

@@ -6,6 +6,8 @@ OpenAI-compatible server in this test process, so ``auto`` picks the openai engi
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -23,6 +25,9 @@ def fresh_llm(fake_llm: FakeOpenAI) -> FakeOpenAI:
 
 
 def run_to_end(client: FlaskClient, **kwargs) -> tuple[dict, list[dict]]:
+    if "text" in kwargs.get("json", {}):  # fresh text, or the result cache would answer
+        kwargs["json"] = {**kwargs["json"],
+                          "text": f"{kwargs['json']['text']} Run {uuid.uuid4().hex[:8]}."}
     response = client.post("/process-document", **kwargs)
     assert response.status_code == 202, response.get_json()
     history = wait_for_final(client, response.get_json()["status_url"])
@@ -121,3 +126,33 @@ def test_chunks_are_analysed_in_parallel_within_the_limit(client: FlaskClient,
     assert done == sorted(done)
     percents = [s["progress"]["percent"] for s in history]
     assert percents == sorted(percents)
+
+
+def test_identical_resubmission_reuses_the_result(client: FlaskClient,
+                                                  fake_llm: FakeOpenAI) -> None:
+    text = f"Orion Shipping opened a depot in Gdansk. Cache test {uuid.uuid4().hex[:8]}."
+    response = client.post("/process-document",
+                           json={"text": text, "analyses": ["summary", "keywords"]})
+    first = wait_for_final(client, response.get_json()["status_url"])[-1]
+    assert first["state"] == "SUCCESS" and "cached" not in first
+    calls = len(fake_llm.calls)
+
+    again = client.post("/process-document",
+                        json={"text": text, "analyses": "keywords,summary"})
+    assert again.status_code == 202
+    assert again.get_json()["state"] == "SUCCESS" and again.get_json()["cached"] is True
+    status = client.get(again.get_json()["status_url"]).get_json()
+    assert status["state"] == "SUCCESS" and status["cached"] is True
+    assert status["cached_from"] == first["task_id"]
+    assert status["result"] == first["result"]
+    assert status["progress"]["percent"] == 100
+    assert len(fake_llm.calls) == calls  # the LLM was not asked again
+
+    # Other analyses, another model, or other bytes are new work.
+    for body in ({"text": text, "analyses": ["summary"]},
+                 {"text": text, "analyses": ["summary", "keywords"], "model": "other-model"},
+                 {"text": text + " ", "analyses": ["summary", "keywords"]}):
+        fresh = client.post("/process-document", json=body).get_json()
+        assert fresh["state"] == "PENDING"
+        assert wait_for_final(client, fresh["status_url"])[-1]["state"] == "SUCCESS"
+    assert len(fake_llm.calls) == calls + 3

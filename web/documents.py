@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import uuid
 
@@ -11,11 +13,13 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from celery_config import PROCESS_DOCUMENT
+from docproc.analysis import resolve_engine
+from docproc.settings import Settings
 from docproc.store import TaskRecord, utc_now
 from web.context import services
 from web.errors import ApiError
 from web.status import build_status, decode_meta
-from web.submission import parse_submission
+from web.submission import Submission, parse_submission
 
 log = logging.getLogger(__name__)
 bp = Blueprint("documents", __name__)
@@ -38,8 +42,12 @@ def process_document() -> ResponseReturnValue:
         options=submission.options,
         metadata=submission.metadata,
         callback_url=submission.callback_url,
+        result_key=svc.store.result_key(result_digest(submission, svc.settings)),
     )
     try:
+        cached = svc.store.cached_result(record.result_key or "")
+        if cached is not None:
+            return _answer_from_cache(task_id, record, cached)
         svc.store.save_submission(task_id, submission.data, record)
     except RedisError:
         raise ApiError(503, "queue_unavailable", QUEUE_UNAVAILABLE) from None
@@ -69,6 +77,31 @@ def task_status(task_id: str) -> ResponseReturnValue:
     if record is None:
         raise ApiError(404, "task_not_found", f"No task {task_id!r} (never submitted, or expired).")
     return jsonify(build_status(task_id, record, decode_meta(raw_meta)))
+
+
+def result_digest(submission: Submission, settings: Settings) -> str:
+    """What makes two submissions give the same result: the bytes, the analyses, and the
+    engine and model that will run (``auto`` and the default model resolved here)."""
+    options = submission.options
+    engine = resolve_engine(options.get("engine", "auto"), settings)
+    model = options.get("model") or (settings.openai_model if engine == "openai" else None)
+    key = json.dumps([sorted(options["analyses"]), engine, model, submission.format])
+    return hashlib.sha256(submission.data + b"\0" + key.encode()).hexdigest()
+
+
+def _answer_from_cache(task_id: str, record: TaskRecord, cached: dict) -> ResponseReturnValue:
+    """Identical bytes and options were analysed already: a finished task at once, and
+    no LLM call. The response and the status say so."""
+    svc = services()
+    record.started_at = record.finished_at = record.submitted_at
+    record.cached_from = cached.get("task_id")
+    svc.store.save_record(task_id, record)
+    svc.celery.backend.store_result(task_id, cached["result"], "SUCCESS")
+    log.info("document answered from cache", extra={"task_id": task_id,
+                                                    "cached_from": record.cached_from})
+    status_url = url_for("documents.task_status", task_id=task_id)
+    body = {"task_id": task_id, "state": "SUCCESS", "status_url": status_url, "cached": True}
+    return jsonify(body), 202, {"Location": status_url}
 
 
 def _forget_quietly(task_id: str) -> None:

@@ -53,6 +53,9 @@ def build_status(task_id: str, record: TaskRecord, meta: dict[str, Any]) -> dict
         "options": record.options,
         "metadata": record.metadata,
     }
+    if record.cached_from:
+        body["cached"] = True  # the result of an identical earlier submission, reused
+        body["cached_from"] = record.cached_from
     if state == "SUCCESS" and isinstance(info, dict):
         body["result"] = info
     elif state in ("FAILURE", "RETRY", "REVOKED"):
