@@ -399,3 +399,17 @@ def test_random_bytes_only_raise_domain_errors(data: bytes, filename: str | None
 @given(data=mutated(), filename=NAMES)
 def test_mutated_documents_only_raise_domain_errors(data: bytes, filename: str | None) -> None:
     detect_then_extract(data, filename)
+
+
+def test_long_pdfs_read_in_several_processes_give_the_same_text(monkeypatch) -> None:
+    from docproc.extract import pdf as pdf_module
+
+    pages = [f"Page {n} says zebra{n}." if n % 7 else "" for n in range(1, 91)]
+    data = make_pdf(pages)
+    monkeypatch.setattr(pdf_module, "PAGES_PER_PROCESS", 10_000)
+    alone = pdf_module.extract(data, "long.pdf")
+    monkeypatch.setattr(pdf_module, "PAGES_PER_PROCESS", 20)
+    monkeypatch.setattr(pdf_module.os, "cpu_count", lambda: 3)
+    shared = pdf_module.extract(data, "long.pdf")
+    assert shared == alone
+    assert shared.pages == 90 and "zebra89" in shared.text and shared.warnings

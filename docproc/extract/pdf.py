@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 import threading
 from typing import TYPE_CHECKING
 
@@ -14,6 +17,8 @@ if TYPE_CHECKING:
 # PDFium is not thread-safe: every call into it, from any thread, goes through this lock.
 PDFIUM_LOCK = threading.Lock()
 
+# Below this many pages a second process costs more than it saves.
+PAGES_PER_PROCESS = 40
 _PAGE_SEPARATOR = "\n\n"  # a paragraph break, so sentence splitting never joins two pages
 
 
@@ -35,12 +40,44 @@ def _read_pages(data: bytes) -> list[str]:
     except pdfium.PdfiumError as exc:
         raise _open_error(exc) from None
     try:
-        return [_page_text(document, index) for index in range(len(document))]
+        count = len(document)
+        workers = min(os.cpu_count() or 1, count // PAGES_PER_PROCESS)
+        if workers > 1:
+            return _read_in_processes(data, count, workers)
+        return [_page_text(document, index) for index in range(count)]
     except pdfium.PdfiumError:
         raise DocumentUnreadable(
             "The PDF is damaged: some pages cannot be read. Re-export or repair it and send "
             "it again."
         ) from None
+    finally:
+        document.close()
+
+
+def _read_in_processes(data: bytes, count: int, workers: int) -> list[str]:
+    """Long PDFs are read by one process per core, each opening the file on its own
+    (PDFium runs one page at a time per process). Forked, so the bytes are not copied."""
+    global _SHARED_DATA
+    _SHARED_DATA = data
+    bounds = [count * i // workers for i in range(workers + 1)]
+    spans = list(itertools.pairwise(bounds))
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_read_span, spans)
+    finally:
+        _SHARED_DATA = b""
+    return [text for part in parts for text in part]
+
+
+_SHARED_DATA = b""
+
+
+def _read_span(span: tuple[int, int]) -> list[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(_SHARED_DATA)
+    try:
+        return [_page_text(document, index) for index in range(*span)]
     finally:
         document.close()
 
