@@ -1,11 +1,12 @@
 # make run  - install what is missing, start Redis if none answers, then worker + web app
 # make test - install what is missing, run the whole test suite (starts its own Redis)
+# make bench - the benchmark (needs wrk and pdftotext: apt-get install wrk poppler-utils)
 VENV ?= .venv
 PYTHON ?= python3
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint samples clean
+.PHONY: install run test lint bench samples clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +22,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .

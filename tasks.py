@@ -22,7 +22,7 @@ from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
 from celery_config import PROCESS_DOCUMENT
-from docproc import pipeline
+from docproc import offload, pipeline
 from docproc.analysis import create_engine
 from docproc.errors import (
     DocumentMissing,
@@ -123,12 +123,15 @@ def _analyse(task: Task, task_id: str, record: TaskRecord | None, data: bytes | 
                                     "bytes": record.bytes, "retries": task.request.retries})
     options = record.options
     engine = create_engine(options.get("engine", "auto"), settings, options.get("model"))
+    runner = offload.gevent_threads if settings.worker_pool == "gevent" else offload.inline
+    if engine.name == "local":  # pure CPU; the openai engine waits on sockets, in the loop
+        engine = offload.OffloadedEngine(engine, runner)
     floor = float((record.progress or {}).get("percent", 0.0))
     report = ProgressReporter(task_id, store, floor, None if record.started_at else utc_now())
     with soft_deadline(settings):
         report(pipeline.Progress(0, 0, 0.0, "extracting", f"extracting text from {record.format}"))
         prepared = prepare_document(data, record.format, record.filename, settings.chunk_tokens,
-                                    timeout_s=settings.soft_time_limit_s)
+                                    timeout_s=settings.soft_time_limit_s, runner=runner)
         result = pipeline.analyse(
             prepared,
             frozenset(options["analyses"]),

@@ -83,17 +83,23 @@ def measure(args: argparse.Namespace, run: Run) -> dict[str, Any]:
     figures: dict[str, Any] = {"machine": {"cores": CORES, "latency_s": args.latency}}
     notes = small_notes(args.docs + args.threads_docs + args.plain_docs)
 
-    # (c) the web path alone, before any worker competes for the CPU.
+    # (c) the web path alone, before any worker competes for the CPU. The machine's speed
+    # drifts, so the three are measured in turns, twice, and each keeps its best.
     hello = Gunicorn("bench.hello_app:app", {}, run.workdir / "hello.log")
+    task_id = load.submit_json(run.web.url, {"text": notes[0], "engine": "local"})
+    script = load.post_script({"text": notes[1], "engine": "local"})
+    targets = {
+        "hello_rps": (f"{hello.url}/hello", None),
+        "status_rps": (f"{run.web.url}/task-status/{task_id}", None),
+        "submit_rps": (f"{run.web.url}/process-document", script),
+    }
     try:
-        figures["hello_rps"] = load.wrk(f"{hello.url}/hello", args.wrk_seconds)
+        for _ in range(2):
+            for name, (url, lua) in targets.items():
+                rps = load.wrk(url, args.wrk_seconds, script=lua)
+                figures[name] = max(figures.get(name) or 0, rps or 0) or None
     finally:
         hello.stop()
-    task_id = load.submit_json(run.web.url, {"text": notes[0], "engine": "local"})
-    figures["status_rps"] = load.wrk(f"{run.web.url}/task-status/{task_id}", args.wrk_seconds)
-    script = load.post_script({"text": notes[1], "engine": "local"})
-    figures["submit_rps"] = load.wrk(f"{run.web.url}/process-document", args.wrk_seconds,
-                                     script=script)
     run.flush()
 
     # (a) and (e): small documents through the tuned worker.
@@ -173,7 +179,8 @@ def ratios(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
          f"{ratio(f['submit_rps'], f['hello_rps'])} (>= 0.5)"),
         ("status req/s", f"{f['status_rps']}", f"hello {f['hello_rps']}",
          f"{ratio(f['status_rps'], f['hello_rps'])} (>= 0.5)"),
-        ("PDF pages/s", f"{f['pdf_extraction']['ours_pages_per_s']}",
+        ("PDF pages/s", f"{f['pdf_extraction']['ours_pages_per_s']} "
+         f"(service path {f['pdf_extraction']['service_pages_per_s']})",
          f"pdftotext {f['pdf_extraction']['pdftotext']}",
          f"{ratio(f['pdf_extraction']['ours_pages_per_s'], f['pdf_extraction']['pdftotext'])}"
          " (>= 0.67)"),

@@ -19,16 +19,18 @@ from typing import Any
 from docproc import errors
 from docproc.errors import DocprocError, DocumentUnreadable, TaskTimedOut
 from docproc.extract.base import Extracted
+from docproc.offload import Runner, inline
 from docproc.pipeline import Prepared, prepare
 
 ISOLATED_FORMATS = frozenset({"pdf", "docx"})
 
 
 def prepare_document(data: bytes, fmt: str, filename: str | None, chunk_tokens: int,
-                     timeout_s: float) -> Prepared:
-    """``pipeline.prepare``, in a child process for the formats that need one."""
+                     timeout_s: float, runner: Runner = inline) -> Prepared:
+    """``pipeline.prepare``, in a child process for the formats that need one, else
+    through ``runner`` (a thread off the event loop, under gevent)."""
     if fmt not in ISOLATED_FORMATS:
-        return prepare(data, fmt, filename, chunk_tokens)
+        return runner(prepare, data, fmt, filename, chunk_tokens)
     command = [sys.executable, "-m", "docproc.isolation", fmt, str(chunk_tokens), filename or ""]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL)

@@ -7,6 +7,8 @@ import time
 import pytest
 from flask.testing import FlaskClient
 
+from tests.conftest import wait_for_final
+
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("worker")]
 
 
@@ -45,3 +47,24 @@ def test_health_is_503_degraded_when_no_worker_answers(settings, redis_server) -
     assert body["status"] == "degraded"
     assert body["redis"]["ok"] is True
     assert body["workers"]["count"] == 0
+
+
+def test_worker_answers_health_checks_while_it_computes(client: FlaskClient) -> None:
+    """A long offline analysis (pure CPU) does not stop the worker answering health
+    checks; tests/test_offload.py shows the mechanism on its own."""
+    paragraph = ("The regional depots expanded quickly while costs fell and customers in "
+                 "Bergen, Lisbon and Oslo praised the new delivery routes. ") * 40
+    text = "\n\n".join(f"Part {n}. {paragraph}" for n in range(300))
+    response = client.post("/process-document", json={"text": text, "engine": "local"})
+    status_url = response.get_json()["status_url"]
+    deadline = time.monotonic() + 30
+    while client.get(status_url).get_json()["state"] != "PROGRESS":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    for _ in range(3):
+        started = time.monotonic()
+        health = client.get("/health")
+        assert health.status_code == 200, health.get_json()
+        assert time.monotonic() - started < 3
+    assert client.get(status_url).get_json()["state"] == "PROGRESS"  # still computing
+    assert wait_for_final(client, status_url, timeout=120)[-1]["state"] == "SUCCESS"

@@ -67,8 +67,16 @@ def _check_redis(svc: Services) -> dict[str, Any]:
 
 
 def _ask_workers(svc: Services) -> tuple[dict[str, Any], list[str]]:
-    """One broadcast: the workers that answer it, and the tasks they have registered."""
-    replies = svc.celery.control.inspect(timeout=WORKER_REPLY_TIMEOUT_S).registered() or {}
+    """One broadcast: the workers that answer it, and the tasks they have registered.
+
+    On a connection of its own, made for this check and closed after it: a pooled one may
+    be dead after a Redis restart, and Kombu would retry on it without end, leaving this
+    thread stuck and, in time, the pool that runs health checks full."""
+    with svc.celery.connection_for_read() as connection:
+        connection.ensure_connection(max_retries=1)
+        inspect = svc.celery.control.inspect(timeout=WORKER_REPLY_TIMEOUT_S,
+                                             connection=connection)
+        replies = inspect.registered() or {}
     names = sorted(replies)
     tasks = sorted({t.split(" ")[0] for ts in replies.values() for t in ts or []})
     return {"count": len(names), "names": names}, tasks
