@@ -101,17 +101,12 @@ class TaskStore:
         raw = self.redis.get(key)
         return json.loads(raw) if raw else None
 
-    def save_submission(self, task_id: str, data: bytes, record: TaskRecord) -> None:
-        """Store the document and its record atomically, both expiring after the TTL."""
+    def save_submission(self, task_id: str, data: bytes | None, record: TaskRecord) -> None:
+        """Store the document and its record atomically, both expiring after the TTL (no
+        document for a submission answered from the result cache)."""
         pipe = self.redis.pipeline(transaction=True)
-        pipe.set(self.document_key(task_id), data, ex=self.ttl)
-        pipe.hset(self.record_key(task_id), mapping=record.to_redis())
-        pipe.expire(self.record_key(task_id), self.ttl)
-        pipe.execute()
-
-    def save_record(self, task_id: str, record: TaskRecord) -> None:
-        """A record with no document to go with it (a result reused from the cache)."""
-        pipe = self.redis.pipeline(transaction=True)
+        if data is not None:
+            pipe.set(self.document_key(task_id), data, ex=self.ttl)
         pipe.hset(self.record_key(task_id), mapping=record.to_redis())
         pipe.expire(self.record_key(task_id), self.ttl)
         pipe.execute()

@@ -97,7 +97,7 @@ def _answer_from_cache(task_id: str, record: TaskRecord, cached: dict) -> Respon
     svc = services()
     record.started_at = record.finished_at = record.submitted_at
     record.cached_from = cached.get("task_id")
-    svc.store.save_record(task_id, record)
+    svc.store.save_submission(task_id, None, record)
     svc.celery.backend.store_result(task_id, cached["result"], "SUCCESS")
     log.info("document answered from cache", extra={"task_id": task_id,
                                                     "cached_from": record.cached_from})
