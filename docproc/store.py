@@ -96,20 +96,32 @@ class TaskStore:
     def result_key(digest: str) -> str:
         return f"{KEY_PREFIX}:result:{digest}"
 
-    def cached_result(self, key: str) -> dict[str, Any] | None:
-        """A finished result for identical bytes and options, if one is still kept."""
-        raw = self.redis.get(key)
-        return json.loads(raw) if raw else None
+    def save_unless_cached(self, task_id: str, data: bytes, record: TaskRecord
+                           ) -> dict[str, Any] | None:
+        """Store the submission and, in the same round trip, look for a finished result of
+        identical bytes and options; when there is one, the stored bytes are dropped again
+        and the cached entry returned (the rare case pays the extra round trip)."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.get(record.result_key or self.result_key("-"))
+        self._save(pipe, task_id, data, record)
+        cached = pipe.execute()[0]
+        if not cached:
+            return None
+        self.redis.delete(self.document_key(task_id))
+        return json.loads(cached)
 
     def save_submission(self, task_id: str, data: bytes | None, record: TaskRecord) -> None:
         """Store the document and its record atomically, both expiring after the TTL (no
         document for a submission answered from the result cache)."""
         pipe = self.redis.pipeline(transaction=True)
+        self._save(pipe, task_id, data, record)
+        pipe.execute()
+
+    def _save(self, pipe: Any, task_id: str, data: bytes | None, record: TaskRecord) -> None:
         if data is not None:
             pipe.set(self.document_key(task_id), data, ex=self.ttl)
         pipe.hset(self.record_key(task_id), mapping=record.to_redis())
         pipe.expire(self.record_key(task_id), self.ttl)
-        pipe.execute()
 
     def forget(self, task_id: str) -> None:
         """Remove a submission that could not be queued, so nothing half-made remains."""

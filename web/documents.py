@@ -45,10 +45,9 @@ def process_document() -> ResponseReturnValue:
         result_key=svc.store.result_key(result_digest(submission, svc.settings)),
     )
     try:
-        cached = svc.store.cached_result(record.result_key or "")
+        cached = svc.store.save_unless_cached(task_id, submission.data, record)
         if cached is not None:
             return _answer_from_cache(task_id, record, cached)
-        svc.store.save_submission(task_id, submission.data, record)
     except RedisError:
         raise ApiError(503, "queue_unavailable", QUEUE_UNAVAILABLE) from None
     try:
