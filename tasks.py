@@ -104,9 +104,13 @@ def process_document(self: Task, task_id: str) -> dict[str, Any]:
         if data is not None:  # the first run died between storing its result and cleaning up
             store.finish(task_id)
         raise Ignore()
+    # One reporter for every attempt, so a rerun after a Redis outage keeps the floor.
+    floor = float(((record.progress if record else None) or {}).get("percent", 0.0))
+    started_at = None if record and record.started_at else utc_now()
+    report = ProgressReporter(task_id, store, floor, started_at)
     try:
-        result = _patiently(lambda: _analyse(self, task_id, record, data, settings, store),
-                            settings)
+        result = _patiently(
+            lambda: _analyse(self, task_id, record, data, settings, store, report), settings)
     except Exception as exc:
         _retry_or_fail(self, task_id, exc, settings, store)
     log.info("task succeeded", extra={"task_id": task_id, "engine": result["engine"],
@@ -115,7 +119,7 @@ def process_document(self: Task, task_id: str) -> dict[str, Any]:
 
 
 def _analyse(task: Task, task_id: str, record: TaskRecord | None, data: bytes | None,
-             settings: Settings, store: TaskStore) -> dict[str, Any]:
+             settings: Settings, store: TaskStore, report: ProgressReporter) -> dict[str, Any]:
     if record is None or data is None:
         raise DocumentMissing("The document expired or was removed before a worker took it.")
     task.request.result_key = record.result_key  # after_return keeps the result there
@@ -126,8 +130,6 @@ def _analyse(task: Task, task_id: str, record: TaskRecord | None, data: bytes | 
     runner = offload.gevent_threads if settings.worker_pool == "gevent" else offload.inline
     if engine.name == "local":  # pure CPU; the openai engine waits on sockets, in the loop
         engine = offload.OffloadedEngine(engine, runner)
-    floor = float((record.progress or {}).get("percent", 0.0))
-    report = ProgressReporter(task_id, store, floor, None if record.started_at else utc_now())
     with soft_deadline(settings):
         report(pipeline.Progress(0, 0, 0.0, "extracting", f"extracting text from {record.format}"))
         prepared = prepare_document(data, record.format, record.filename, settings.chunk_tokens,

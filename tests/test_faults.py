@@ -311,3 +311,18 @@ def test_concurrent_duplicates_share_the_analysed_chunks(client: FlaskClient, st
     # The duplicate reused the chunks already analysed: far fewer than twice the calls.
     assert len(chunk_calls(llm)) <= CHUNKS + 2 * LLM_CONCURRENCY, chunk_calls(llm)
     assert "Traceback" not in worker.log_tail(200)
+
+
+def test_redis_outage_mid_task_is_waited_out(client: FlaskClient, start_worker,
+                                             redis_aof: RedisServer, llm: FakeOpenAI):
+    llm.latency_s = 0.5
+    start_worker()
+    url = submit(client, text=long_text())
+    history = wait_for_chunks(client, url, done=2)
+    redis_aof.stop()
+    time.sleep(3)  # the task's LLM calls go on; its Redis writes fail meanwhile
+    redis_aof.start()
+    history += wait_for_final(client, url, timeout=90)
+    assert history[-1]["state"] == "SUCCESS", history[-1].get("error")
+    percents = [s["progress"]["percent"] for s in history]
+    assert percents == sorted(percents), percents
