@@ -7,6 +7,7 @@ name, so it never imports the task code.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -16,6 +17,7 @@ from celery import Celery, signals
 
 from docproc.logs import configure_logging
 from docproc.settings import Settings
+from docproc.store import TaskStore, connect
 
 PROCESS_DOCUMENT = "docs.process_document"
 log = logging.getLogger(__name__)
@@ -83,16 +85,57 @@ def _start_redelivery_sweep(sender: Any = None, **_: Any) -> None:
 
 
 def _sweep_forever(app: Celery, interval: float) -> None:
+    settings = Settings.from_env()
+    store = TaskStore(connect(settings.redis_url, settings.redis_timeout_s * 5),
+                      settings.result_ttl_seconds)
     while True:
         try:
             with app.connection_for_read() as connection:
                 channel = connection.default_channel
                 while True:
                     channel.qos.restore_visible(num=100, interval=1)
+                    requeue_lost(app, store, settings, channel.client)
                     time.sleep(interval)
         except Exception as exc:  # Redis away: try again after a pause
             log.warning("redelivery sweep failed", extra={"error": type(exc).__name__})
             time.sleep(interval)
+
+
+def requeue_lost(app: Celery, store: TaskStore, settings: Settings, redis: Any) -> list[str]:
+    """Send again the tasks that were submitted long ago, never started, and whose message
+    is neither in the queue nor held by a worker: Kombu lost it (a worker killed between
+    taking it off the queue and recording it as unacknowledged). Returns their ids."""
+    cutoff = time.time() - settings.visibility_timeout_s - 2 * settings.restore_interval_s
+    stale = store.unstarted_before(cutoff)
+    if not stale or not redis.set("docproc:requeue-lock", "1", nx=True,
+                                  ex=settings.restore_interval_s):
+        return []
+    stale = store.still_waiting(stale)
+    held = _message_ids(redis, settings.queue_name)
+    lost = [task_id for task_id in stale if task_id not in held]
+    for task_id in lost:
+        app.send_task(PROCESS_DOCUMENT, args=[task_id], task_id=task_id, exchange="",
+                      routing_key=settings.queue_name)
+        log.warning("lost message sent again", extra={"task_id": task_id})
+    store.touch_unstarted(stale)  # waiting or re-sent: look again a full period later
+    return lost
+
+
+def _message_ids(redis: Any, queue: str) -> set[str]:
+    """Ids of the task messages waiting in ``queue`` or held unacknowledged by workers."""
+    ids: set[str] = set()
+    for raw in redis.lrange(queue, 0, -1):
+        ids.add(_task_id(json.loads(raw)))
+    for raw in redis.hvals("unacked"):
+        ids.add(_task_id(json.loads(raw)[0]))
+    return ids
+
+
+def _task_id(message: Any) -> str:
+    try:
+        return str(message["headers"]["id"])
+    except (KeyError, TypeError):
+        return ""
 
 
 @signals.setup_logging.connect

@@ -163,7 +163,7 @@ def _patiently(work: Callable[[], dict[str, Any]], settings: Settings) -> dict[s
     """Run ``work``, and again while Redis is away (up to REDIS_OUTAGE_PATIENCE_SECONDS):
     a retry through the broker cannot be sent then, and the message, still unacknowledged,
     is safest with this worker. Chunks already analysed are kept, so a rerun is cheap."""
-    deadline = time.monotonic() + settings.redis_outage_patience_s
+    deadline = time.monotonic() + settings.outage_patience_s
     backoff = Backoff(0.5, 5.0)
     attempt = 0
     while True:

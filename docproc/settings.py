@@ -142,6 +142,12 @@ class Settings:
         return self.task_time_limit_s - max(1, min(15, self.task_time_limit_s // 10))
 
     @property
+    def outage_patience_s(self) -> float:
+        """How long a task waits for Redis: never so long that its own time limit ends it
+        first (the wait counts against that limit)."""
+        return min(self.redis_outage_patience_s, self.soft_time_limit_s / 2)
+
+    @property
     def prefetch_multiplier(self) -> int:
         """Messages a worker reserves per unit of concurrency. A prefork process takes one
         at a time, so a crash strands little; a gevent worker keeps a second batch at hand,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -92,6 +93,11 @@ class TaskStore:
     def chunks_key(task_id: str) -> str:
         return f"{KEY_PREFIX}:chunks:{task_id}"
 
+    # Submissions whose task has not started, by submission time: the safety net for a
+    # message Kombu loses between taking it off the queue and recording it (a worker
+    # killed at that moment), which no visibility timeout brings back.
+    UNSTARTED_KEY = f"{KEY_PREFIX}:unstarted"
+
     @staticmethod
     def result_key(digest: str) -> str:
         return f"{KEY_PREFIX}:result:{digest}"
@@ -107,7 +113,8 @@ class TaskStore:
         cached = pipe.execute()[0]
         if not cached:
             return None
-        self.redis.delete(self.document_key(task_id))
+        self.redis.pipeline().delete(self.document_key(task_id)).zrem(
+            self.UNSTARTED_KEY, task_id).execute()
         return json.loads(cached)
 
     def save_submission(self, task_id: str, data: bytes | None, record: TaskRecord) -> None:
@@ -120,12 +127,16 @@ class TaskStore:
     def _save(self, pipe: Any, task_id: str, data: bytes | None, record: TaskRecord) -> None:
         if data is not None:
             pipe.set(self.document_key(task_id), data, ex=self.ttl)
+            pipe.zadd(self.UNSTARTED_KEY, {task_id: time.time()})
         pipe.hset(self.record_key(task_id), mapping=record.to_redis())
         pipe.expire(self.record_key(task_id), self.ttl)
 
     def forget(self, task_id: str) -> None:
         """Remove a submission that could not be queued, so nothing half-made remains."""
-        self.redis.delete(self.document_key(task_id), self.record_key(task_id))
+        pipe = self.redis.pipeline()
+        pipe.delete(self.document_key(task_id), self.record_key(task_id))
+        pipe.zrem(self.UNSTARTED_KEY, task_id)
+        pipe.execute()
 
     def chunk_cache(self, task_id: str) -> ChunkCache:
         return ChunkCache(self.redis, self.chunks_key(task_id), self.ttl)
@@ -146,8 +157,30 @@ class TaskStore:
         pipe.hgetall(self.record_key(task_id))
         pipe.get(self.document_key(task_id))
         pipe.get(meta_key)
-        raw, data, meta = pipe.execute()
+        pipe.zrem(self.UNSTARTED_KEY, task_id)
+        raw, data, meta, _ = pipe.execute()
         return (TaskRecord.from_redis(raw) if raw else None), data, meta
+
+    def unstarted_before(self, cutoff: float, limit: int = 200) -> list[str]:
+        """Tasks submitted before ``cutoff`` (epoch seconds) that no worker has started."""
+        ids = self.redis.zrangebyscore(self.UNSTARTED_KEY, "-inf", cutoff, start=0, num=limit)
+        return [i.decode() for i in ids]
+
+    def still_waiting(self, task_ids: list[str]) -> list[str]:
+        """Of these, the ones whose record and document still exist (others are dropped)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for task_id in task_ids:
+            pipe.exists(self.document_key(task_id))
+        alive = [t for t, exists in zip(task_ids, pipe.execute(), strict=True) if exists]
+        gone = set(task_ids) - set(alive)
+        if gone:
+            self.redis.zrem(self.UNSTARTED_KEY, *gone)
+        return alive
+
+    def touch_unstarted(self, task_ids: list[str]) -> None:
+        """They were found waiting (or sent again): look at them again a full period later."""
+        if task_ids:
+            self.redis.zadd(self.UNSTARTED_KEY, dict.fromkeys(task_ids, time.time()))
 
     def finish(self, task_id: str, result: dict[str, Any] | None = None,
                result_key: str | None = None) -> None:

@@ -326,3 +326,36 @@ def test_redis_outage_mid_task_is_waited_out(client: FlaskClient, start_worker,
     assert history[-1]["state"] == "SUCCESS", history[-1].get("error")
     percents = [s["progress"]["percent"] for s in history]
     assert percents == sorted(percents), percents
+
+
+def test_a_message_lost_by_the_broker_is_sent_again(client: FlaskClient, start_worker,
+                                                    redis_aof: RedisServer):
+    """Kombu can drop a message when a worker dies between taking it off the queue and
+    recording it as unacknowledged; the sweep finds the never-started task and sends it
+    again."""
+    redis = redis_aof.client()
+    redis.flushdb()
+    url = submit(client, text="A note whose message the broker loses.", engine="local")
+    assert redis.delete("documents") == 1  # the message vanishes; record and bytes remain
+    start_worker()
+    final = wait_for_final(client, url, timeout=VISIBILITY_TIMEOUT_S + 20)[-1]
+    assert final["state"] == "SUCCESS", final
+    assert redis.zcard("docproc:unstarted") == 0
+
+
+def test_a_long_queue_is_not_mistaken_for_lost_messages(redis_aof: RedisServer):
+    from celery_config import requeue_lost
+    from docproc.store import TaskStore
+
+    redis = redis_aof.client()
+    redis.flushdb()
+    client = make_client(redis_aof)
+    urls = [submit(client, text=f"Waiting note {n}.", engine="local") for n in range(3)]
+    settings = Settings(redis_url=redis_aof.url, broker_url=redis_aof.url,
+                        result_backend=redis_aof.url, visibility_timeout_s=10,
+                        task_time_limit_s=8)
+    store = TaskStore(redis, settings.result_ttl_seconds)
+    redis.zadd("docproc:unstarted", {u.rsplit("/", 1)[1]: 1.0 for u in urls})  # long ago
+    celery = create_celery_app(settings)
+    assert requeue_lost(celery, store, settings, redis) == []  # all still in the queue
+    assert redis.llen("documents") == 3
