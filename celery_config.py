@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 def create_celery_app(settings: Settings) -> Celery:
     """A Celery app on Redis: JSON only, late acks, a small prefetch."""
     app = Celery("docproc", broker=settings.broker_url, backend=settings.result_backend)
+    app.docproc_settings = settings  # the worker's sweep runs with what the app was built with
     app.conf.update(
         include=["tasks"],
         task_serializer="json",
@@ -78,14 +79,13 @@ def _start_redelivery_sweep(sender: Any = None, **_: Any) -> None:
     So every worker sweeps on its own, every ``restore_interval_s`` (the sweep holds a
     Redis lock, so several workers never restore one message twice)."""
     app = sender.app
-    interval = app.conf.broker_transport_options["unacked_restore_interval"]
-    thread = threading.Thread(target=_sweep_forever, args=(app, interval),
+    thread = threading.Thread(target=_sweep_forever, args=(app, app.docproc_settings),
                               name="redelivery-sweep", daemon=True)
     thread.start()
 
 
-def _sweep_forever(app: Celery, interval: float) -> None:
-    settings = Settings.from_env()
+def _sweep_forever(app: Celery, settings: Settings) -> None:
+    interval = settings.restore_interval_s
     store = TaskStore(connect(settings.redis_url, settings.redis_timeout_s * 5),
                       settings.result_ttl_seconds)
     while True:

@@ -160,6 +160,11 @@ class Settings:
         """How often workers look for unacknowledged messages past the visibility timeout."""
         return max(1, min(10, self.visibility_timeout_s // 10))
 
+    @classmethod
+    def on_redis(cls, url: str, **changes: object) -> Settings:
+        """Broker, results and documents all on one Redis (what REDIS_URL alone gives)."""
+        return cls(redis_url=url, broker_url=url, result_backend=url, **changes)  # type: ignore[arg-type]
+
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some values changed (tests use this instead of the environment)."""
         return replace(self, **changes)

@@ -74,10 +74,8 @@ def worker(worker_env: dict[str, str], redis_server: RedisServer,
 
 @pytest.fixture(scope="session")
 def settings(redis_server: RedisServer) -> Settings:
-    return Settings(
-        redis_url=redis_server.url,
-        broker_url=redis_server.url,
-        result_backend=redis_server.url,
+    return Settings.on_redis(
+        redis_server.url,
         max_document_bytes=2 * 1024 * 1024,
         log_level="WARNING",
     )

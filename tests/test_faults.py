@@ -92,8 +92,7 @@ def start_worker(redis_aof: RedisServer, llm: FakeOpenAI,
 
 
 def make_client(redis: RedisServer, **overrides: object) -> FlaskClient:
-    settings = Settings(redis_url=redis.url, broker_url=redis.url, result_backend=redis.url,
-                        log_level="WARNING", **overrides)  # type: ignore[arg-type]
+    settings = Settings.on_redis(redis.url, log_level="WARNING", **overrides)
     return create_app(settings).test_client()
 
 
@@ -278,8 +277,7 @@ def test_same_message_twice_gives_one_consistent_result(client: FlaskClient, sta
     calls = len(llm.calls)
 
     # The broker hands the same message out again (as after a visibility timeout).
-    celery = create_celery_app(Settings(redis_url=redis_aof.url, broker_url=redis_aof.url,
-                                        result_backend=redis_aof.url))
+    celery = create_celery_app(Settings.on_redis(redis_aof.url))
     celery.send_task(PROCESS_DOCUMENT, args=[task_id], task_id=task_id, queue="documents")
     wait_until(lambda: redis_aof.client().llen("documents") == 0, 10, what="queue drained")
     time.sleep(1)
@@ -297,8 +295,7 @@ def test_concurrent_duplicates_share_the_analysed_chunks(client: FlaskClient, st
     url = submit(client, text=long_text())
     task_id = url.rsplit("/", 1)[1]
     wait_for_chunks(client, url, done=3)
-    celery = create_celery_app(Settings(redis_url=redis_aof.url, broker_url=redis_aof.url,
-                                        result_backend=redis_aof.url))
+    celery = create_celery_app(Settings.on_redis(redis_aof.url))
     celery.send_task(PROCESS_DOCUMENT, args=[task_id], task_id=task_id, queue="documents")
     final = wait_for_final(client, url, timeout=60)[-1]
     assert final["state"] == "SUCCESS"
@@ -351,9 +348,7 @@ def test_a_long_queue_is_not_mistaken_for_lost_messages(redis_aof: RedisServer):
     redis.flushdb()
     client = make_client(redis_aof)
     urls = [submit(client, text=f"Waiting note {n}.", engine="local") for n in range(3)]
-    settings = Settings(redis_url=redis_aof.url, broker_url=redis_aof.url,
-                        result_backend=redis_aof.url, visibility_timeout_s=10,
-                        task_time_limit_s=8)
+    settings = Settings.on_redis(redis_aof.url, visibility_timeout_s=10, task_time_limit_s=8)
     store = TaskStore(redis, settings.result_ttl_seconds)
     redis.zadd("docproc:unstarted", {u.rsplit("/", 1)[1]: 1.0 for u in urls})  # long ago
     celery = create_celery_app(settings)

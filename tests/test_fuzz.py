@@ -91,8 +91,7 @@ def test_extraction_and_analysis_end_cleanly(data: bytes) -> None:
 @pytest.fixture(scope="module")
 def fuzz_app(redis_server) -> Flask:
     """The real app on the test Redis, queueing into a queue no worker reads."""
-    app = create_app(Settings(redis_url=redis_server.url, broker_url=redis_server.url,
-                              result_backend=redis_server.url, queue_name=FUZZ_QUEUE,
+    app = create_app(Settings.on_redis(redis_server.url, queue_name=FUZZ_QUEUE,
                               max_document_bytes=64 * 1024, log_level="ERROR"))
     yield app
     redis_server.client().delete(FUZZ_QUEUE)

@@ -87,7 +87,9 @@ def result_digest(submission: Submission, settings: Settings) -> str:
     engine = resolve_engine(options.get("engine", "auto"), settings)
     model = options.get("model") or (settings.openai_model if engine == "openai" else None)
     key = json.dumps([sorted(options["analyses"]), engine, model, submission.format])
-    return hashlib.sha256(submission.data + b"\0" + key.encode()).hexdigest()
+    digest = hashlib.sha256(key.encode() + b"\0")
+    digest.update(submission.data)  # no copy of a document that may be megabytes long
+    return digest.hexdigest()
 
 
 def _answer_from_cache(task_id: str, record: TaskRecord, cached: dict) -> ResponseReturnValue:

@@ -20,9 +20,9 @@ from typing import Any
 
 import openai
 
+from docproc.analysis import schema
 from docproc.analysis.base import Analysis, Engine, Usage
 from docproc.analysis.schema import (
-    MAX_ENTITIES,
     MAX_KEYWORDS,
     ordered,
     response_format,
@@ -101,17 +101,9 @@ def _content(response: Any) -> str:
 
 
 def merge_entities(parts: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Same text and type (case-insensitively) -> counts summed; most frequent first."""
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for entities in parts:
-        for entity in entities:
-            key = (entity["text"].casefold(), entity["type"])
-            if key in merged:
-                merged[key]["count"] += entity["count"]
-            else:
-                merged[key] = dict(entity)
-    # sorted() is stable: equal counts keep document order.
-    return sorted(merged.values(), key=lambda e: -e["count"])[:MAX_ENTITIES]
+    """Same text and type (case-insensitively) -> counts summed; most frequent first (the
+    rule one answer is normalised by, applied across the chunks' answers)."""
+    return schema.merge_entities([entity for entities in parts for entity in entities])
 
 
 def merge_keywords(parts: list[list[str]]) -> list[str]:

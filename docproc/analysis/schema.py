@@ -71,7 +71,7 @@ def _language(value: Any) -> Any:
     return value.strip().replace("_", "-").split("-")[0].lower()
 
 
-def _merge_entities(value: Any) -> Any:
+def merge_entities(value: Any) -> Any:
     """Same text and type (case-insensitively) -> one entity, counts summed, most frequent first."""
     if not isinstance(value, list):
         return value
@@ -126,7 +126,7 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
         Field(description=f"Salient keywords, at most {MAX_KEYWORDS}"),
     ),
     "entities": (
-        Annotated[list[Entity], BeforeValidator(_merge_entities)],
+        Annotated[list[Entity], BeforeValidator(merge_entities)],
         Field(description=f"Named entities, at most {MAX_ENTITIES}"),
     ),
     "sentiment": (Sentiment, Field(description="Overall sentiment")),
