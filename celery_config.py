@@ -15,11 +15,14 @@ from typing import Any
 
 from celery import Celery, signals
 
+from docproc.gc_tuning import tune_for_server
 from docproc.logs import configure_logging
 from docproc.settings import Settings
 from docproc.store import TaskStore, connect
 
 PROCESS_DOCUMENT = "docs.process_document"
+QUEUE_SCAN_LIMIT = 10_000  # messages; reading a longer queue every sweep costs Redis too much
+LOOK_AGAIN_S = 0.5
 log = logging.getLogger(__name__)
 
 
@@ -59,6 +62,7 @@ def create_celery_app(settings: Settings) -> Celery:
             "unacked_mutex_expire": max(10, settings.restore_interval_s * 3),
             "socket_timeout": settings.redis_timeout_s,
             "socket_connect_timeout": settings.redis_timeout_s,
+            "max_connections": settings.broker_pool_size,
         },
         result_backend_transport_options={
             "socket_timeout": settings.redis_timeout_s * 5,
@@ -70,6 +74,12 @@ def create_celery_app(settings: Settings) -> Celery:
         worker_send_task_events=False,
     )
     return app
+
+
+@signals.worker_process_init.connect  # each prefork child, after the fork
+@signals.worker_ready.connect  # the worker itself (under gevent or threads, the only process)
+def _tune_gc(**_: Any) -> None:
+    tune_for_server()
 
 
 @signals.worker_ready.connect
@@ -102,17 +112,24 @@ def _sweep_forever(app: Celery, settings: Settings) -> None:
 
 
 def requeue_lost(app: Celery, store: TaskStore, settings: Settings, redis: Any) -> list[str]:
-    """Send again the tasks that were submitted long ago, never started, and whose message
-    is neither in the queue nor held by a worker: Kombu lost it (a worker killed between
-    taking it off the queue and recording it as unacknowledged). Returns their ids."""
-    cutoff = time.time() - settings.visibility_timeout_s - 2 * settings.restore_interval_s
+    """Send again the tasks that were submitted (or retried) a while ago, never started, and
+    whose message is neither in the queue nor held by a worker: Kombu lost it (a worker
+    killed, or its connection dropped, between taking it off the queue and recording it
+    as unacknowledged). Returns their ids."""
+    cutoff = time.time() - settings.lost_message_after_s
     stale = store.unstarted_before(cutoff)
     if not stale or not redis.set("docproc:requeue-lock", "1", nx=True,
                                   ex=settings.restore_interval_s):
         return []
     stale = store.still_waiting(stale)
-    held = _message_ids(redis, settings.queue_name)
+    if redis.llen(settings.queue_name) > QUEUE_SCAN_LIMIT:
+        return []  # a long backlog: they are most likely in it; look again once it shrinks
+    held = _queued_ids(redis, settings.queue_name) | _unacked_ids(redis)
     lost = [task_id for task_id in stale if task_id not in held]
+    if lost:  # a worker may have been between taking and recording one: look once more
+        time.sleep(LOOK_AGAIN_S)
+        held = _unacked_ids(redis)
+        lost = [task_id for task_id in lost if task_id not in held]
     for task_id in lost:
         app.send_task(PROCESS_DOCUMENT, args=[task_id], task_id=task_id, exchange="",
                       routing_key=settings.queue_name)
@@ -121,14 +138,14 @@ def requeue_lost(app: Celery, store: TaskStore, settings: Settings, redis: Any) 
     return lost
 
 
-def _message_ids(redis: Any, queue: str) -> set[str]:
-    """Ids of the task messages waiting in ``queue`` or held unacknowledged by workers."""
-    ids: set[str] = set()
-    for raw in redis.lrange(queue, 0, -1):
-        ids.add(_task_id(json.loads(raw)))
-    for raw in redis.hvals("unacked"):
-        ids.add(_task_id(json.loads(raw)[0]))
-    return ids
+def _queued_ids(redis: Any, queue: str) -> set[str]:
+    """Ids of the task messages waiting in ``queue``."""
+    return {_task_id(json.loads(raw)) for raw in redis.lrange(queue, 0, -1)}
+
+
+def _unacked_ids(redis: Any) -> set[str]:
+    """Ids of the task messages workers hold, reserved or running, not yet acknowledged."""
+    return {_task_id(json.loads(raw)[0]) for raw in redis.hvals("unacked")}
 
 
 def _task_id(message: Any) -> str:

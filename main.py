@@ -10,6 +10,7 @@ import uuid
 from flask import Flask, Response, g, request
 
 from celery_config import create_celery_app
+from docproc.gc_tuning import tune_for_server
 from docproc.logs import configure_logging
 from docproc.settings import Settings
 from docproc.store import TaskStore, connect
@@ -68,7 +69,8 @@ def _finish_request(response: Response) -> Response:
 
 def __getattr__(name: str) -> Flask:
     """``main.app`` is built on first access, so importing this module reads no environment."""
-    if name == "app":
+    if name == "app":  # a server process (gunicorn imports it in each worker)
         globals()["app"] = create_app()
+        tune_for_server()
         return globals()["app"]
     raise AttributeError(name)

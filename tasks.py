@@ -197,6 +197,8 @@ def _retry_or_fail(task: Task, task_id: str, exc: Exception, settings: Settings,
         f"{error_type}: {message} Retrying in {delay:.1f} s "
         f"(retry {attempt + 1} of {settings.llm_retry_limit})."
     )
+    with contextlib.suppress(redis.RedisError):  # the retry's message, too, may be lost
+        store.touch_unstarted([task_id])
     raise task.retry(exc=reason, countdown=delay, max_retries=settings.llm_retry_limit)
 
 

@@ -33,7 +33,8 @@ from bench.services import (
 
 CORES = os.cpu_count() or 2
 PLAIN = {"WORKER_POOL": "prefork", "WORKER_CONCURRENCY": str(CORES), "CHUNK_CONCURRENCY": "1"}
-PLAIN_THREADS = {"WORKER_POOL": "threads", "WORKER_CONCURRENCY": "50", "CHUNK_CONCURRENCY": "1"}
+PLAIN_THREADS = {"WORKER_POOL": "threads", "WORKER_CONCURRENCY": "50", "CHUNK_CONCURRENCY": "1",
+                 "WORKER_PROCESSES": "1"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -56,6 +56,15 @@ _POOL_CONCURRENCY = {
 }
 
 
+def _default_processes(pool: str) -> int:
+    """One process per core this process may run on, for the pools that live in a single
+    process (prefork forks its own, solo is one by definition)."""
+    if pool not in ("gevent", "threads"):
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the web app, the worker and the pipeline may be configured with."""
@@ -85,6 +94,8 @@ class Settings:
     # gevent: many tasks (and LLM calls) in flight per process; prefork: one per process.
     worker_pool: str = "gevent"
     worker_concurrency: int = 200
+    # Worker processes one start command runs: gevent and threads run on one core each.
+    worker_processes: int = 1
     redis_timeout_s: float = 1.0
     task_time_limit_s: int = 600
     visibility_timeout_s: int = 900
@@ -123,6 +134,7 @@ class Settings:
             worker_pool=pool,
             worker_concurrency=_int(env, "WORKER_CONCURRENCY", _POOL_CONCURRENCY[pool](),
                                     minimum=1),
+            worker_processes=_int(env, "WORKER_PROCESSES", _default_processes(pool), minimum=1),
             redis_timeout_s=_float(env, "REDIS_TIMEOUT_SECONDS", 1.0),
             task_time_limit_s=_int(env, "TASK_TIME_LIMIT_SECONDS", 600, minimum=5),
             visibility_timeout_s=_int(env, "VISIBILITY_TIMEOUT_SECONDS", 900, minimum=10),
@@ -159,6 +171,21 @@ class Settings:
     def restore_interval_s(self) -> int:
         """How often workers look for unacknowledged messages past the visibility timeout."""
         return max(1, min(10, self.visibility_timeout_s // 10))
+
+    @property
+    def lost_message_after_s(self) -> int:
+        """How long a task may go unstarted, its message in neither the queue nor a worker's
+        hands, before it counts as lost and is sent again. A message is out of both only
+        for the instant between a worker taking it and recording it, so this is a margin
+        against slow sweeps, not a wait for anything."""
+        return min(60, self.visibility_timeout_s) + 2 * self.restore_interval_s
+
+    @property
+    def broker_pool_size(self) -> int:
+        """Broker connections per worker process. Kombu allows 10; under gevent every
+        finishing task acknowledges from its own greenlet, and past 10 at once Kombu drops
+        the consumer's connection, which can lose the message it was taking."""
+        return self.worker_concurrency + 10
 
     @classmethod
     def on_redis(cls, url: str, **changes: object) -> Settings:

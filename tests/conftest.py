@@ -59,6 +59,7 @@ def worker_env(redis_server: RedisServer, fake_llm: FakeOpenAI) -> dict[str, str
         "LLM_RETRY_LIMIT": str(TEST_RETRY_LIMIT),
         "CHUNK_TOKENS": str(TEST_CHUNK_TOKENS),
         "WORKER_CONCURRENCY": "8",
+        "WORKER_PROCESSES": "1",  # tests/test_supervisor.py runs several
         "LLM_MAX_CONCURRENCY": str(TEST_LLM_CONCURRENCY),
         "LOG_LEVEL": "INFO",
     }

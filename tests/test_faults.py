@@ -80,6 +80,7 @@ def start_worker(redis_aof: RedisServer, llm: FakeOpenAI,
             "TASK_TIME_LIMIT_SECONDS": str(TIME_LIMIT_S),
             "LLM_RETRY_BASE_SECONDS": "0.2", "LLM_RETRY_MAX_SECONDS": "1",
             "WORKER_CONCURRENCY": "2", "LLM_MAX_CONCURRENCY": str(LLM_CONCURRENCY),
+            "WORKER_PROCESSES": "1",  # the process killed here is the one doing the work
             **overrides,
         }
         worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log")

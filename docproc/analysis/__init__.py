@@ -42,5 +42,6 @@ def create_engine(requested: str, settings: Settings, model: str | None = None) 
         settings.openai_base_url,
         settings.openai_timeout_s,
         settings.openai_max_retries,
+        settings.llm_max_concurrency,
     )
     return OpenAIEngine(client, model or settings.openai_model, settings.llm_max_concurrency)

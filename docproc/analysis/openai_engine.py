@@ -18,6 +18,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx2
 import openai
 
 from docproc.analysis import schema
@@ -75,29 +76,37 @@ def _prompt(template: str, wanted: tuple[str, ...]) -> str:
     return template.format(fields="\n".join(f"- {_INSTRUCTIONS[name]}" for name in wanted))
 
 
-def _usage(response: Any) -> Usage:
+def _usage(completion: dict[str, Any]) -> Usage:
     """The call's token counts; a compatible server may omit them, the call still counts."""
-    usage = getattr(response, "usage", None)
+    usage = completion.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
     return Usage(
-        prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-        completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+        prompt_tokens=_count(usage.get("prompt_tokens")),
+        completion_tokens=_count(usage.get("completion_tokens")),
         llm_calls=1,
     )
 
 
-def _content(response: Any) -> str:
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+def _content(completion: dict[str, Any]) -> str:
     """The answer's text, or LLMOutputInvalid saying why there is none worth parsing."""
-    choices = getattr(response, "choices", None) or []
-    if not choices:
+    choices = completion.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise LLMOutputInvalid("the language model returned no choices")
-    message = choices[0].message
-    if getattr(message, "refusal", None):
+    choice = choices[0]
+    message = choice.get("message")
+    message = message if isinstance(message, dict) else {}
+    if message.get("refusal"):
         raise LLMOutputInvalid("the language model refused to analyse the text")
-    if choices[0].finish_reason == "length":
+    if choice.get("finish_reason") == "length":
         raise LLMOutputInvalid("the language model's answer was cut off at its token limit")
-    if choices[0].finish_reason == "content_filter":
+    if choice.get("finish_reason") == "content_filter":
         raise LLMOutputInvalid("the language model's answer was withheld by a content filter")
-    return message.content or ""
+    content = message.get("content")
+    return content if isinstance(content, str) else ""
 
 
 def merge_entities(parts: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -238,24 +247,23 @@ class OpenAIEngine(Engine):
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         return self._complete(messages, analyses, "document_analysis")
 
-    def _create(self, messages: list[dict[str, str]], fmt: dict[str, Any]) -> Any:
-        """One SDK call; an answer that is not a chat completion at all (a proxy's HTML
-        page, say) becomes an error that says so instead of a bare decoding error."""
+    def _create(self, messages: list[dict[str, str]], fmt: dict[str, Any]) -> dict[str, Any]:
+        """One chat completion through the SDK's generic ``post`` (its auth, timeouts, retries
+        and errors), read as plain JSON. The typed ``chat.completions.create`` spends more
+        CPU building and parsing models than the call spends on the network (docs/design.md).
+        An answer that is not a chat completion at all (a proxy's HTML page, say) becomes
+        an error that says so instead of a bare decoding error."""
+        body = {"model": self.model, "messages": messages, "response_format": fmt,
+                "temperature": 0}
+        with self._slots:
+            raw = self.client.post("/chat/completions", cast_to=bytes, body=body)
         try:
-            with self._slots:
-                return self.client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    response_format=fmt,  # type: ignore[arg-type]
-                    temperature=0,
-                )
-        except openai.OpenAIError:
-            raise
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            raise LLMOutputInvalid(
-                f"the server at the OpenAI base URL did not answer with a chat completion "
-                f"({type(exc).__name__}); check OPENAI_BASE_URL"
-            ) from exc
+            completion = json.loads(raw)
+        except ValueError as exc:
+            raise _not_a_completion(exc) from exc
+        if not isinstance(completion, dict):
+            raise _not_a_completion(TypeError(type(completion).__name__))
+        return completion
 
     def _complete(
         self, messages: list[dict[str, str]], analyses: frozenset[str], schema_name: str
@@ -281,6 +289,13 @@ class OpenAIEngine(Engine):
         raise error
 
 
+def _not_a_completion(exc: Exception) -> LLMOutputInvalid:
+    return LLMOutputInvalid(
+        f"the server at the OpenAI base URL did not answer with a chat completion "
+        f"({type(exc).__name__}); check OPENAI_BASE_URL"
+    )
+
+
 @functools.cache
 def llm_slots(limit: int) -> threading.BoundedSemaphore:
     """One semaphore per process and limit: every task's LLM calls share it, so a worker
@@ -290,19 +305,27 @@ def llm_slots(limit: int) -> threading.BoundedSemaphore:
 
 @functools.cache
 def shared_openai_client(
-    api_key: str, base_url: str | None, timeout_s: float, max_retries: int
+    api_key: str, base_url: str | None, timeout_s: float, max_retries: int,
+    max_connections: int = 100,
 ) -> openai.OpenAI:
     """One client per process and configuration: building one loads TLS certificates and
     a connection pool (tens of milliseconds), and a shared pool keeps connections alive."""
-    return make_openai_client(api_key, base_url, timeout_s, max_retries)
+    return make_openai_client(api_key, base_url, timeout_s, max_retries, max_connections)
 
 
 def make_openai_client(
-    api_key: str, base_url: str | None, timeout_s: float, max_retries: int
+    api_key: str, base_url: str | None, timeout_s: float, max_retries: int,
+    max_connections: int = 100,
 ) -> openai.OpenAI:
-    """The SDK client the engine uses; the SDK retries 408/409/429/5xx and connection errors."""
+    """The SDK client the engine uses; the SDK retries 408/409/429/5xx and connection errors.
+
+    The pool keeps ``max_connections`` connections alive (the SDK keeps 100): with more
+    calls in flight than that, every call beyond it would open a fresh connection."""
     if not api_key:
         raise ValueError("an OpenAI API key is required for the openai engine")
+    limits = httpx2.Limits(max_connections=max(1000, max_connections),
+                           max_keepalive_connections=max_connections)
     return openai.OpenAI(
-        api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
+        api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries,
+        http_client=openai.DefaultHttpxClient(limits=limits),
     )

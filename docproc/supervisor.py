@@ -1,0 +1,100 @@
+"""Several worker processes under one start command (``WORKER_PROCESSES``).
+
+A gevent worker runs on one core however many tasks it holds, and a platform gives a
+background worker one start command. So ``worker.py`` starts one worker process per core
+and keeps them running: a process that dies is started again, and SIGTERM or SIGINT is
+passed on once to every process, which then shuts down warm (running tasks finish).
+
+The processes are in a session of their own, so a terminal's Ctrl-C reaches them once,
+through here; and each asks the kernel for SIGTERM should the supervisor itself die.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from types import FrameType
+
+log = logging.getLogger(__name__)
+
+# A process that dies sooner than this after its start, this many times in a row, cannot
+# start (a bad option, say): starting it again would only loop, so everything stops.
+MIN_UPTIME_S = 10.0
+QUICK_DEATHS_ALLOWED = 3
+RESTART_PAUSE_S = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the supervisor dies (Linux only)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class Supervisor:
+    """Runs ``command(index)`` for each index, until told to stop."""
+
+    def __init__(self, command: Callable[[int], list[str]], count: int,
+                 env: dict[str, str]) -> None:
+        self.command = command
+        self.count = count
+        self.env = env
+        self.children: dict[int, tuple[subprocess.Popen[bytes], float]] = {}
+        self.quick_deaths: dict[int, int] = {}
+        self.stopping = False
+        self.exit_code = 0
+
+    def run(self) -> int:
+        """Start the processes and supervise them; returns the exit code for the caller."""
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            signal.signal(signum, self._on_signal)
+        for index in range(1, self.count + 1):
+            self._start(index)
+        while self.children:
+            self._reap()
+            time.sleep(0.2)
+        return self.exit_code
+
+    def _start(self, index: int) -> None:
+        process = subprocess.Popen(self.command(index), env=self.env, start_new_session=True,
+                                   preexec_fn=_die_with_parent)
+        self.children[index] = (process, time.monotonic())
+        log.info("worker process started", extra={"index": index, "pid": process.pid})
+
+    def _reap(self) -> None:
+        for index, (process, started) in list(self.children.items()):
+            code = process.poll()
+            if code is None:
+                continue
+            del self.children[index]
+            if self.stopping:
+                self.exit_code = self.exit_code or code
+                continue
+            uptime = time.monotonic() - started
+            log.warning("worker process exited", extra={
+                "index": index, "pid": process.pid, "code": code, "uptime_s": round(uptime, 1)})
+            quick = self.quick_deaths.get(index, 0) + 1 if uptime < MIN_UPTIME_S else 0
+            self.quick_deaths[index] = quick
+            if quick >= QUICK_DEATHS_ALLOWED:
+                self.exit_code = code or 1
+                self._stop_all(signal.SIGTERM)
+                continue
+            time.sleep(RESTART_PAUSE_S * max(1, quick))
+            if not self.stopping:  # a signal may have come during the pause
+                self._start(index)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping worker processes", extra={"signal": signal.Signals(signum).name})
+        self._stop_all(signum)
+
+    def _stop_all(self, signum: int) -> None:
+        self.stopping = True
+        for process, _ in self.children.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signum)
