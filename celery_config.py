@@ -76,6 +76,18 @@ def create_celery_app(settings: Settings) -> Celery:
     return app
 
 
+def enqueue_document(app: Celery, task_id: str, queue: str) -> None:
+    """Publish the document task for ``task_id``: Celery's own message, sent without what
+    ``send_task`` adds for a caller that will wait on the result (a pub/sub subscription
+    to it, dropped again when the AsyncResult is collected: two more Redis commands per
+    submission). Nothing here waits on results; they are read from their keys. Straight
+    to the queue (the anonymous exchange): a named one costs a lookup of its bindings."""
+    message = app.amqp.create_task_message(task_id, PROCESS_DOCUMENT, [task_id], {})
+    with app.producer_or_acquire() as producer:
+        app.amqp.send_task_message(producer, PROCESS_DOCUMENT, message, queue=queue,
+                                   exchange="", routing_key=queue, retry=False)
+
+
 @signals.worker_process_init.connect  # each prefork child, after the fork
 @signals.worker_ready.connect  # the worker itself (under gevent or threads, the only process)
 def _tune_gc(**_: Any) -> None:
@@ -131,8 +143,7 @@ def requeue_lost(app: Celery, store: TaskStore, settings: Settings, redis: Any) 
         held = _unacked_ids(redis)
         lost = [task_id for task_id in lost if task_id not in held]
     for task_id in lost:
-        app.send_task(PROCESS_DOCUMENT, args=[task_id], task_id=task_id, exchange="",
-                      routing_key=settings.queue_name)
+        enqueue_document(app, task_id, settings.queue_name)
         log.warning("lost message sent again", extra={"task_id": task_id})
     store.touch_unstarted(stale)  # waiting or re-sent: look again a full period later
     return lost

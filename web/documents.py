@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from celery_config import PROCESS_DOCUMENT
+from celery_config import enqueue_document
 from docproc.analysis import resolve_engine
 from docproc.settings import Settings
 from docproc.store import TaskRecord, utc_now
@@ -51,10 +51,7 @@ def process_document() -> ResponseReturnValue:
     except RedisError:
         raise ApiError(503, "queue_unavailable", QUEUE_UNAVAILABLE) from None
     try:
-        # Straight to the queue (the anonymous exchange): a named exchange would cost Kombu
-        # a Redis lookup of its bindings on every publish.
-        svc.celery.send_task(PROCESS_DOCUMENT, args=[task_id], task_id=task_id, exchange="",
-                             routing_key=svc.settings.queue_name, retry=False)
+        enqueue_document(svc.celery, task_id, svc.settings.queue_name)
     except (OperationalError, RedisError, OSError):
         _forget_quietly(task_id)
         raise ApiError(503, "queue_unavailable", QUEUE_UNAVAILABLE) from None
