@@ -1,6 +1,6 @@
 # make run  - install what is missing, start Redis if none answers, then worker + web app
 # make test - install what is missing, run the whole test suite (starts its own Redis)
-# make bench - the benchmark (needs wrk and pdftotext: apt-get install wrk poppler-utils)
+# make bench - the benchmark (installs wrk and pdftotext with apt-get when they are missing)
 VENV ?= .venv
 PYTHON ?= python3
 PORT ?= 8000
@@ -24,6 +24,7 @@ test: install
 	$(BIN)/python -m pytest
 
 bench: install
+	scripts/install_missing.sh wrk:wrk pdftotext:poppler-utils
 	$(BIN)/python -m bench.run
 
 lint: install

@@ -115,7 +115,10 @@ def _watch(redis: Redis, submitted: dict[str, float], lock: threading.Lock, expe
                         on_done(len(done_at))
         time.sleep(0.01)
     if len(done_at) < expected:
-        raise TimeoutError(f"only {len(done_at)} of {expected} documents finished")
+        with lock:
+            missing = [t for t in submitted if t not in done_at][:5]
+        raise TimeoutError(f"only {len(done_at)} of {expected} documents finished in "
+                           f"{timeout_s:.0f} s; unfinished, for instance: {missing}")
     return done_at, failures
 
 
