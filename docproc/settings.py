@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from dotenv import load_dotenv
 
@@ -57,12 +59,41 @@ _POOL_CONCURRENCY = {
 
 
 def _default_processes(pool: str) -> int:
-    """One process per core this process may run on, for the pools that live in a single
+    """One process per core this process may use, for the pools that live in a single
     process (prefork forks its own, solo is one by definition)."""
     if pool not in ("gevent", "threads"):
         return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+    return usable_cores()
+
+
+def usable_cores() -> int:
+    """Cores this process may run on, within a container's CPU quota (cgroup v2 or v1),
+    which the affinity mask alone does not show."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
+    quota = _cgroup_cpu_quota()
+    return max(1, min(cores, math.ceil(quota))) if quota else max(1, cores)
+
+
+def _cgroup_cpu_quota() -> float | None:
+    for path, parse in (("/sys/fs/cgroup/cpu.max", _cpu_max),
+                        ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", _cfs_quota)):
+        try:
+            return parse(Path(path).read_text())
+        except (OSError, ValueError, ZeroDivisionError):
+            continue
+    return None
+
+
+def _cpu_max(text: str) -> float | None:
+    quota, period = text.split()[:2]
+    return None if quota == "max" else int(quota) / int(period)
+
+
+def _cfs_quota(text: str) -> float | None:
+    quota = int(text)
+    period = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
+    return None if quota <= 0 else quota / period
 
 
 @dataclass(frozen=True)

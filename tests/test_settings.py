@@ -70,3 +70,23 @@ def test_derived_limits_scale_with_the_settings() -> None:
     default = Settings.from_env({})
     assert (default.soft_time_limit_s, default.restore_interval_s) == (585, 10)
     assert default.openai_max_retries == 0 and default.llm_retry_limit == 5
+
+
+def test_worker_processes_default_to_the_usable_cores_for_single_process_pools() -> None:
+    from docproc.settings import usable_cores
+
+    assert Settings.from_env({}).worker_processes == usable_cores()
+    assert Settings.from_env({"WORKER_POOL": "threads"}).worker_processes == usable_cores()
+    assert Settings.from_env({"WORKER_POOL": "prefork"}).worker_processes == 1
+    assert Settings.from_env({"WORKER_PROCESSES": "3"}).worker_processes == 3
+    with pytest.raises(SettingsError, match="WORKER_PROCESSES"):
+        Settings.from_env({"WORKER_PROCESSES": "0"})
+
+
+@pytest.mark.parametrize(("cpu_max", "quota"), [
+    ("max 100000\n", None), ("50000 100000\n", 0.5), ("200000 100000\n", 2.0),
+])
+def test_a_containers_cpu_quota_is_read_from_cgroup_v2(cpu_max: str, quota: float | None):
+    from docproc.settings import _cpu_max
+
+    assert _cpu_max(cpu_max) == quota
