@@ -34,7 +34,9 @@ OMITTED = "<result omitted>"
 
 class OmitTaskResults(logging.Filter):
     """Celery logs each task's return value on success; ours quotes the document (summary,
-    key points), so it is left out of the line."""
+    key points), so it is left out of the line. A task that ended itself (``Ignore``, after
+    storing its FAILURE, which its own log line explains) is logged without the traceback
+    Celery attaches, which reads like a crash."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, dict) and "return_value" in record.args:
@@ -42,6 +44,8 @@ class OmitTaskResults(logging.Filter):
         data = getattr(record, "data", None)  # Celery repeats the values as an extra
         if isinstance(data, dict) and "return_value" in data:
             record.data = {**data, "return_value": OMITTED}
+        if isinstance(data, dict) and data.get("description") == "ignored":
+            record.data = {k: v for k, v in data.items() if k != "traceback"}
         return True
 
 

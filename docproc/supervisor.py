@@ -6,7 +6,11 @@ and keeps them running: a process that dies is started again, and SIGTERM or SIG
 passed on once to every process, which then shuts down warm (running tasks finish).
 
 The processes are in a session of their own, so a terminal's Ctrl-C reaches them once,
-through here; and each asks the kernel for SIGTERM should the supervisor itself die.
+through here (a second SIGINT would make Celery shut down cold). Each asks the kernel to
+kill it should the supervisor itself be killed: a supervisor only dies of SIGKILL, which
+means "stop now" for the whole worker (honcho sends it 5 s after SIGTERM), and a process
+left behind would hold the terminal's output open and its tasks past the platform's stop.
+Their running tasks are redelivered, as after any kill.
 """
 
 from __future__ import annotations
@@ -32,9 +36,9 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the supervisor dies (Linux only)."""
+    """In the child, before exec: SIGKILL when the supervisor dies (Linux only)."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class Supervisor:
