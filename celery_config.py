@@ -124,29 +124,35 @@ def _sweep_forever(app: Celery, settings: Settings) -> None:
 
 
 def requeue_lost(app: Celery, store: TaskStore, settings: Settings, redis: Any) -> list[str]:
-    """Send again the tasks that were submitted (or retried) a while ago, never started, and
-    whose message is neither in the queue nor held by a worker: Kombu lost it (a worker
-    killed, or its connection dropped, between taking it off the queue and recording it
-    as unacknowledged). Returns their ids."""
+    """Send again the unfinished tasks whose message is neither held by a worker (reserved
+    or running: Kombu's ``unacked``) nor waiting in the queue: Kombu lost it (a worker
+    killed, or its connection dropped, between taking it off the queue and recording it),
+    or a cold shutdown acknowledged a task it never finished. Returns their ids."""
     cutoff = time.time() - settings.lost_message_after_s
-    stale = store.unstarted_before(cutoff)
+    stale = store.unfinished_before(cutoff)
     if not stale or not redis.set("docproc:requeue-lock", "1", nx=True,
                                   ex=settings.restore_interval_s):
         return []
     stale = store.still_waiting(stale)
-    if redis.llen(settings.queue_name) > QUEUE_SCAN_LIMIT:
-        return []  # a long backlog: they are most likely in it; look again once it shrinks
-    held = _queued_ids(redis, settings.queue_name) | _unacked_ids(redis)
-    lost = [task_id for task_id in stale if task_id not in held]
+    lost = _not_held(redis, stale)  # running tasks are held: most stop here
+    if lost and redis.llen(settings.queue_name) > QUEUE_SCAN_LIMIT:
+        lost = []  # a long backlog: they are most likely in it; look again once it shrinks
+    if lost:
+        queued = _queued_ids(redis, settings.queue_name)
+        lost = [task_id for task_id in lost if task_id not in queued]
     if lost:  # a worker may have been between taking and recording one: look once more
         time.sleep(LOOK_AGAIN_S)
-        held = _unacked_ids(redis)
-        lost = [task_id for task_id in lost if task_id not in held]
+        lost = _not_held(redis, lost)
     for task_id in lost:
         enqueue_document(app, task_id, settings.queue_name)
         log.warning("lost message sent again", extra={"task_id": task_id})
-    store.touch_unstarted(stale)  # waiting or re-sent: look again a full period later
+    store.touch_unfinished(stale)  # held, waiting or re-sent: look again a period later
     return lost
+
+
+def _not_held(redis: Any, task_ids: list[str]) -> list[str]:
+    held = _unacked_ids(redis)
+    return [task_id for task_id in task_ids if task_id not in held]
 
 
 def _queued_ids(redis: Any, queue: str) -> set[str]:

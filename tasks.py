@@ -185,7 +185,8 @@ def _retry_or_fail(task: Task, task_id: str, exc: Exception, settings: Settings,
         _fail(task, task_id, SoftTimeLimitExceeded(), settings, store)
     attempt = task.request.retries
     backoff = Backoff(settings.llm_retry_base_s, settings.llm_retry_max_s)
-    delay = retry_delay(exc, attempt, backoff)
+    # A retry waits in a worker's hands: past the visibility timeout it is handed out again.
+    delay = retry_delay(exc, attempt, backoff, longest_s=settings.visibility_timeout_s / 2)
     if delay is None or attempt >= settings.llm_retry_limit:
         if delay is not None:
             exc = _gave_up(exc, settings)
@@ -197,8 +198,6 @@ def _retry_or_fail(task: Task, task_id: str, exc: Exception, settings: Settings,
         f"{error_type}: {message} Retrying in {delay:.1f} s "
         f"(retry {attempt + 1} of {settings.llm_retry_limit})."
     )
-    with contextlib.suppress(redis.RedisError):  # the retry's message, too, may be lost
-        store.touch_unstarted([task_id])
     raise task.retry(exc=reason, countdown=delay, max_retries=settings.llm_retry_limit)
 
 

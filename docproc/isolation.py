@@ -19,6 +19,7 @@ from typing import Any
 from docproc import errors
 from docproc.errors import DocprocError, DocumentUnreadable, TaskTimedOut
 from docproc.extract.base import Extracted
+from docproc.lifetime import die_with_parent
 from docproc.offload import Runner, inline
 from docproc.pipeline import Prepared, prepare
 
@@ -33,7 +34,7 @@ def prepare_document(data: bytes, fmt: str, filename: str | None, chunk_tokens: 
         return runner(prepare, data, fmt, filename, chunk_tokens)
     command = [sys.executable, "-m", "docproc.isolation", fmt, str(chunk_tokens), filename or ""]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL)
+                             stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
     try:
         out, _ = child.communicate(data, timeout=timeout_s)
     except subprocess.TimeoutExpired:

@@ -8,6 +8,7 @@ task layer asks ``retry_delay`` and turns its answer into a Celery retry.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -70,13 +71,19 @@ def retry_after_s(exc: BaseException) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def retry_delay(exc: BaseException, attempt: int, backoff: Backoff) -> float | None:
+def retry_delay(exc: BaseException, attempt: int, backoff: Backoff,
+                longest_s: float = math.inf) -> float | None:
     """Seconds to wait before attempt ``attempt + 1``, or None if ``exc`` is final.
 
     A ``Retry-After`` is a floor, never shortened by the jitter; backoff alone is capped.
+    Nothing waits longer than ``longest_s``: a retry held longer than the broker's
+    visibility timeout would be handed out again, and an absurd ``Retry-After`` (days,
+    infinity) would not be a wait at all.
     """
     if not is_retryable(exc):
         return None
     delay = backoff.delay(attempt)
     server_says = retry_after_s(exc)
-    return max(delay, server_says) if server_says is not None else delay
+    if server_says is not None:
+        delay = max(delay, server_says) if math.isfinite(server_says) else longest_s
+    return min(delay, longest_s)

@@ -205,10 +205,9 @@ class Settings:
 
     @property
     def lost_message_after_s(self) -> int:
-        """How long a task may go unstarted, its message in neither the queue nor a worker's
-        hands, before it counts as lost and is sent again. A message is out of both only
-        for the instant between a worker taking it and recording it, so this is a margin
-        against slow sweeps, not a wait for anything."""
+        """How long an unfinished task's message may be in neither the queue nor a worker's
+        hands before it counts as lost and is sent again. A live message is out of both
+        only for the instant a worker takes it, so this is a margin, not a wait."""
         return min(60, self.visibility_timeout_s) + 2 * self.restore_interval_s
 
     @property

@@ -72,10 +72,19 @@ class TaskRecord:
         return {name: json.dumps(value) for name, value in values if value is not None}
 
     @classmethod
-    def from_redis(cls, raw: dict[bytes, bytes]) -> TaskRecord:
+    def from_redis(cls, raw: dict[bytes, bytes]) -> TaskRecord | None:
+        """The record, or None when there is none: a worker's late write (progress, finish
+        time) to a record that had expired leaves only those fields behind."""
         values = {k.decode(): json.loads(v) for k, v in raw.items()}
         known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        if not known.keys() >= _REQUIRED:
+            return None
         return cls(**known)
+
+
+_REQUIRED = frozenset(f.name for f in dataclasses.fields(TaskRecord)
+                      if f.default is dataclasses.MISSING
+                      and f.default_factory is dataclasses.MISSING)
 
 
 class TaskStore:
@@ -97,10 +106,11 @@ class TaskStore:
     def chunks_key(task_id: str) -> str:
         return f"{KEY_PREFIX}:chunks:{task_id}"
 
-    # Submissions whose task has not started, by submission time: the safety net for a
-    # message Kombu loses between taking it off the queue and recording it (a worker
-    # killed at that moment), which no visibility timeout brings back.
-    UNSTARTED_KEY = f"{KEY_PREFIX}:unstarted"
+    # Submissions whose task has not ended, by when they were last looked at: the safety net
+    # for a message that is gone while its task is unfinished (Kombu loses one taken off
+    # the queue by a worker killed before recording it; a cold shutdown acknowledges the
+    # running ones), which no visibility timeout brings back.
+    UNFINISHED_KEY = f"{KEY_PREFIX}:unfinished"
 
     @staticmethod
     def result_key(digest: str) -> str:
@@ -118,7 +128,7 @@ class TaskStore:
         if not cached:
             return None
         self.redis.pipeline().delete(self.document_key(task_id)).zrem(
-            self.UNSTARTED_KEY, task_id).execute()
+            self.UNFINISHED_KEY, task_id).execute()
         return json.loads(cached)
 
     def save_submission(self, task_id: str, data: bytes | None, record: TaskRecord) -> None:
@@ -131,7 +141,7 @@ class TaskStore:
     def _save(self, pipe: Any, task_id: str, data: bytes | None, record: TaskRecord) -> None:
         if data is not None:
             pipe.set(self.document_key(task_id), data, ex=self.ttl)
-            pipe.zadd(self.UNSTARTED_KEY, {task_id: time.time()})
+            pipe.zadd(self.UNFINISHED_KEY, {task_id: time.time()})
         pipe.hset(self.record_key(task_id), mapping=record.to_redis())
         pipe.expire(self.record_key(task_id), self.ttl)
 
@@ -139,7 +149,7 @@ class TaskStore:
         """Remove a submission that could not be queued, so nothing half-made remains."""
         pipe = self.redis.pipeline()
         pipe.delete(self.document_key(task_id), self.record_key(task_id))
-        pipe.zrem(self.UNSTARTED_KEY, task_id)
+        pipe.zrem(self.UNFINISHED_KEY, task_id)
         pipe.execute()
 
     def chunk_cache(self, task_id: str) -> ChunkCache:
@@ -151,7 +161,7 @@ class TaskStore:
         pipe.hgetall(self.record_key(task_id))
         pipe.get(other_key)
         raw, other = pipe.execute()
-        return (TaskRecord.from_redis(raw) if raw else None), other
+        return TaskRecord.from_redis(raw), other
 
     def load_task(self, task_id: str, meta_key: str
                   ) -> tuple[TaskRecord | None, bytes | None, bytes | None]:
@@ -161,13 +171,12 @@ class TaskStore:
         pipe.hgetall(self.record_key(task_id))
         pipe.get(self.document_key(task_id))
         pipe.get(meta_key)
-        pipe.zrem(self.UNSTARTED_KEY, task_id)
-        raw, data, meta, _ = pipe.execute()
-        return (TaskRecord.from_redis(raw) if raw else None), data, meta
+        raw, data, meta = pipe.execute()
+        return TaskRecord.from_redis(raw), data, meta
 
-    def unstarted_before(self, cutoff: float, limit: int = 200) -> list[str]:
-        """Tasks submitted before ``cutoff`` (epoch seconds) that no worker has started."""
-        ids = self.redis.zrangebyscore(self.UNSTARTED_KEY, "-inf", cutoff, start=0, num=limit)
+    def unfinished_before(self, cutoff: float, limit: int = 200) -> list[str]:
+        """Unfinished tasks last looked at before ``cutoff`` (epoch seconds)."""
+        ids = self.redis.zrangebyscore(self.UNFINISHED_KEY, "-inf", cutoff, start=0, num=limit)
         return [i.decode() for i in ids]
 
     def still_waiting(self, task_ids: list[str]) -> list[str]:
@@ -178,13 +187,13 @@ class TaskStore:
         alive = [t for t, exists in zip(task_ids, pipe.execute(), strict=True) if exists]
         gone = set(task_ids) - set(alive)
         if gone:
-            self.redis.zrem(self.UNSTARTED_KEY, *gone)
+            self.redis.zrem(self.UNFINISHED_KEY, *gone)
         return alive
 
-    def touch_unstarted(self, task_ids: list[str]) -> None:
+    def touch_unfinished(self, task_ids: list[str]) -> None:
         """They were found waiting (or sent again): look at them again a full period later."""
         if task_ids:
-            self.redis.zadd(self.UNSTARTED_KEY, dict.fromkeys(task_ids, time.time()))
+            self.redis.zadd(self.UNFINISHED_KEY, dict.fromkeys(task_ids, time.time()))
 
     def finish(self, task_id: str, result: dict[str, Any] | None = None,
                result_key: str | None = None) -> None:
@@ -196,6 +205,7 @@ class TaskStore:
         pipe.hset(key, "finished_at", json.dumps(utc_now()))
         pipe.expire(key, self.ttl)
         pipe.delete(self.document_key(task_id), self.chunks_key(task_id))
+        pipe.zrem(self.UNFINISHED_KEY, task_id)
         if result is not None and result_key:
             pipe.set(result_key, json.dumps({"task_id": task_id, "result": result}), ex=self.ttl)
         pipe.execute()

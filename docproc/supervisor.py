@@ -3,7 +3,9 @@
 A gevent worker runs on one core however many tasks it holds, and a platform gives a
 background worker one start command. So ``worker.py`` starts one worker process per core
 and keeps them running: a process that dies is started again, and SIGTERM or SIGINT is
-passed on once to every process, which then shuts down warm (running tasks finish).
+passed on to every process as one SIGTERM, and each shuts down warm (running tasks
+finish); later signals are not passed on, since a second one makes Celery shut down cold,
+which under gevent acknowledges running tasks without finishing them.
 
 The processes are in a session of their own, so a terminal's Ctrl-C reaches them once,
 through here (a second SIGINT would make Celery shut down cold). Each asks the kernel to
@@ -16,7 +18,6 @@ Their running tasks are redelivered, as after any kill.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import os
 import signal
@@ -25,6 +26,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
+from docproc.lifetime import die_with_parent
+
 log = logging.getLogger(__name__)
 
 # A process that dies sooner than this after its start, this many times in a row, cannot
@@ -32,13 +35,6 @@ log = logging.getLogger(__name__)
 MIN_UPTIME_S = 10.0
 QUICK_DEATHS_ALLOWED = 3
 RESTART_PAUSE_S = 1.0
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGKILL when the supervisor dies (Linux only)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class Supervisor:
@@ -66,10 +62,15 @@ class Supervisor:
         return self.exit_code
 
     def _start(self, index: int) -> None:
+        if self.stopping:
+            return
         process = subprocess.Popen(self.command(index), env=self.env, start_new_session=True,
-                                   preexec_fn=_die_with_parent)
+                                   preexec_fn=die_with_parent)
         self.children[index] = (process, time.monotonic())
         log.info("worker process started", extra={"index": index, "pid": process.pid})
+        if self.stopping:  # a signal came while it was starting: it missed the forward
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGTERM)
 
     def _reap(self) -> None:
         for index, (process, started) in list(self.children.items()):
@@ -87,18 +88,24 @@ class Supervisor:
             self.quick_deaths[index] = quick
             if quick >= QUICK_DEATHS_ALLOWED:
                 self.exit_code = code or 1
-                self._stop_all(signal.SIGTERM)
+                self._stop_all()
                 continue
             time.sleep(RESTART_PAUSE_S * max(1, quick))
             if not self.stopping:  # a signal may have come during the pause
                 self._start(index)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        log.info("stopping worker processes", extra={"signal": signal.Signals(signum).name})
-        self._stop_all(signum)
+        name = signal.Signals(signum).name
+        if self.stopping:  # a second signal would make Celery shut down cold: see above
+            log.warning("already stopping; kill -9 this process to stop at once",
+                        extra={"signal": name})
+            return
+        log.info("stopping worker processes", extra={"signal": name})
+        self._stop_all()
 
-    def _stop_all(self, signum: int) -> None:
+    def _stop_all(self) -> None:
+        """One SIGTERM to each process: a warm shutdown, whatever signal came here."""
         self.stopping = True
-        for process, _ in self.children.values():
+        for process, _ in list(self.children.values()):
             with contextlib.suppress(ProcessLookupError):
-                os.kill(process.pid, signum)
+                os.kill(process.pid, signal.SIGTERM)

@@ -88,9 +88,26 @@ def test_empty_document(client: FlaskClient, kwargs: dict) -> None:
     {"metadata": {"blob": "x" * 5000}},
     {"callback_url": "ftp://example.com/hook"},
     {"callback_url": "not a url"},
+    {"callback_url": "http://[::1"},
 ])
 def test_invalid_option(client: FlaskClient, options: dict) -> None:
     response = client.post("/process-document", json={"text": "Some text.", **options})
+    _assert_error(response, 400, "invalid_option")
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_metadata_that_is_not_plain_json_is_refused(client: FlaskClient, number: str) -> None:
+    body = '{"text": "Some text.", "metadata": {"x": ' + number + "}}"
+    response = client.post("/process-document", data=body, content_type="application/json")
+    _assert_error(response, 400, "invalid_option")
+
+
+@pytest.mark.parametrize("content_type", [5, ["text/plain"], {"a": 1}])
+def test_a_declared_type_that_is_not_a_string_is_refused(client: FlaskClient,
+                                                         content_type: object) -> None:
+    encoded = base64.b64encode(b"Some text.").decode()
+    response = client.post("/process-document", json={"content_base64": encoded,
+                                                       "content_type": content_type})
     _assert_error(response, 400, "invalid_option")
 
 

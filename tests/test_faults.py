@@ -8,6 +8,7 @@ crash and the end of runaway tasks happen within seconds.
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 import uuid
@@ -338,7 +339,7 @@ def test_a_message_lost_by_the_broker_is_sent_again(client: FlaskClient, start_w
     start_worker()
     final = wait_for_final(client, url, timeout=VISIBILITY_TIMEOUT_S + 20)[-1]
     assert final["state"] == "SUCCESS", final
-    assert redis.zcard("docproc:unstarted") == 0
+    assert redis.zcard("docproc:unfinished") == 0
 
 
 def test_a_long_queue_is_not_mistaken_for_lost_messages(redis_aof: RedisServer):
@@ -351,7 +352,42 @@ def test_a_long_queue_is_not_mistaken_for_lost_messages(redis_aof: RedisServer):
     urls = [submit(client, text=f"Waiting note {n}.", engine="local") for n in range(3)]
     settings = Settings.on_redis(redis_aof.url, visibility_timeout_s=10, task_time_limit_s=8)
     store = TaskStore(redis, settings.result_ttl_seconds)
-    redis.zadd("docproc:unstarted", {u.rsplit("/", 1)[1]: 1.0 for u in urls})  # long ago
+    redis.zadd("docproc:unfinished", {u.rsplit("/", 1)[1]: 1.0 for u in urls})  # long ago
     celery = create_celery_app(settings)
     assert requeue_lost(celery, store, settings, redis) == []  # all still in the queue
     assert redis.llen("documents") == 3
+
+
+def test_a_started_task_whose_message_is_gone_is_sent_again(redis_aof: RedisServer):
+    """A cold shutdown under gevent acknowledges running tasks it never finished: the
+    task has started, its message is neither queued nor held, and it must not stay in
+    PROGRESS for ever. One still held by a worker (in ``unacked``) is left alone."""
+    from celery_config import requeue_lost
+    from docproc.store import TaskStore
+
+    redis = redis_aof.client()
+    redis.flushdb()
+    client = make_client(redis_aof)
+    gone, held = (submit(client, text=f"Started note {n} {uuid.uuid4()}.", engine="local")
+                  .rsplit("/", 1)[1] for n in range(2))
+    settings = Settings.on_redis(redis_aof.url, visibility_timeout_s=10, task_time_limit_s=8)
+    store = TaskStore(redis, settings.result_ttl_seconds)
+    store.set_progress(gone, {"percent": 40.0, "stage": "analyzing"}, started_at="then")
+    messages = redis.lrange("documents", 0, -1)
+    redis.delete("documents")  # both taken by a worker; only one is still recorded
+    held_message = next(m for m in messages if held.encode() in m)
+    redis.hset("unacked", "tag-1", json.dumps([json.loads(held_message), "", "documents"]))
+    redis.zadd("docproc:unfinished", {gone: 1.0, held: 1.0})  # long ago
+    assert requeue_lost(create_celery_app(settings), store, settings, redis) == [gone]
+    assert [gone.encode() in m for m in redis.lrange("documents", 0, -1)] == [True]
+
+
+def test_a_status_whose_record_expired_under_a_late_write_is_404(redis_aof: RedisServer):
+    """A worker's progress or finish write after the record expired leaves a hash with
+    only those fields: that is no record, and the answer is 404, not a 500."""
+    redis = redis_aof.client()
+    task_id = str(uuid.uuid4())
+    redis.hset(f"docproc:task:{task_id}", mapping={"finished_at": json.dumps("2026-01-01")})
+    response = make_client(redis_aof).get(f"/task-status/{task_id}")
+    assert response.status_code == 404, response.get_json()
+    assert response.get_json()["error"]["code"] == "task_not_found"

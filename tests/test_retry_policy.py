@@ -60,3 +60,16 @@ def test_retry_after_is_a_floor_and_final_errors_have_no_delay() -> None:
     backoff = Backoff(base_s=0.1, max_s=1)
     assert retry_delay(status_error(429, {"Retry-After": "20"}), 0, backoff) == 20
     assert retry_delay(status_error(401), 0, backoff) is None
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "inf", "1e12"])
+def test_a_wait_never_exceeds_the_longest_allowed(retry_after: str) -> None:
+    backoff = Backoff(1.0, 60.0)
+    assert retry_delay(status_error(429, {"Retry-After": retry_after}), 0, backoff,
+                       longest_s=450) == 450
+
+
+def test_an_infinite_retry_after_in_milliseconds_is_capped_too() -> None:
+    backoff = Backoff(1.0, 60.0)
+    error = status_error(429, {"retry-after-ms": "1e300"})
+    assert retry_delay(error, 0, backoff, longest_s=450) == 450

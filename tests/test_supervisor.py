@@ -133,3 +133,17 @@ def test_a_process_that_cannot_start_stops_the_supervisor(worker_env: dict[str, 
         finally:
             process.kill()
     assert "no-such-option" in (tmp_path / "bad.log").read_text()
+
+
+def test_a_second_signal_is_not_passed_on(supervised: WorkerProcess, url: str):
+    """Two Ctrl-Cs would make Celery shut down cold, which under gevent acknowledges
+    running tasks without finishing them: only the first signal reaches the processes."""
+    wait_for_both(url)
+    pids = children(supervised.process.pid)
+    supervised.process.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    supervised.process.send_signal(signal.SIGINT)
+    assert supervised.wait_exit(30) == 0
+    assert "already stopping" in supervised.log_tail(200)
+    assert "Cold shutdown" not in supervised.log_tail(200)
+    wait_until(lambda: not any(alive(pid) for pid in pids), 10, what="children gone")

@@ -132,7 +132,10 @@ def _from_json(request: Request) -> tuple[bytes, str | None, str | None, dict[st
             data = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
             raise ApiError(400, "invalid_base64", "'content_base64' is not valid base64.") from None
-        return data, filename, body.get("content_type"), body
+        declared = body.get("content_type")
+        if declared is not None and not isinstance(declared, str):
+            raise ApiError(400, "invalid_option", "'content_type' must be a string.")
+        return data, filename, declared, body
     raise ApiError(400, "missing_document",
                    "Send the document as 'text' or as 'content_base64' with a 'filename'.")
 
@@ -189,7 +192,12 @@ def _metadata(raw: Any) -> dict[str, Any] | None:
             raise ApiError(400, "invalid_option", "'metadata' must be a JSON object.") from None
     if not isinstance(raw, dict):
         raise ApiError(400, "invalid_option", "'metadata' must be a JSON object.")
-    if len(json.dumps(raw).encode("utf-8")) > MAX_METADATA_BYTES:
+    try:  # NaN and infinities are not JSON: the status body would not parse
+        encoded = json.dumps(raw, allow_nan=False)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_option",
+                       "'metadata' must be plain JSON (no NaN or infinite numbers).") from None
+    if len(encoded.encode("utf-8")) > MAX_METADATA_BYTES:
         raise ApiError(400, "invalid_option",
                        f"'metadata' must be at most {MAX_METADATA_BYTES} bytes as JSON.")
     return raw
@@ -198,7 +206,11 @@ def _metadata(raw: Any) -> dict[str, Any] | None:
 def _callback_url(raw: Any) -> str | None:
     if raw is None or raw == "":
         return None
-    parts = urlsplit(raw) if isinstance(raw, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(raw) if isinstance(raw, str) else None
+        host = parts.hostname if parts else None
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = host = None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
         raise ApiError(400, "invalid_option", "'callback_url' must be an http(s) URL.")
     return raw

@@ -259,8 +259,8 @@ class OpenAIEngine(Engine):
             raw = self.client.post("/chat/completions", cast_to=bytes, body=body)
         try:
             completion = json.loads(raw)
-        except ValueError as exc:
-            raise _not_a_completion(exc) from exc
+        except (ValueError, RecursionError) as exc:
+            raise _not_a_completion(exc) from None
         if not isinstance(completion, dict):
             raise _not_a_completion(TypeError(type(completion).__name__))
         return completion

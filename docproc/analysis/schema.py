@@ -218,6 +218,8 @@ def validate_llm_output(raw: str | None, analyses: frozenset[str]) -> dict[str, 
         raise LLMOutputInvalid(
             f"the language model's answer is not valid JSON ({exc.msg} at position {exc.pos})"
         ) from None
+    except RecursionError:
+        raise LLMOutputInvalid("the language model's answer is JSON nested too deep") from None
     if not isinstance(data, dict):
         raise LLMOutputInvalid(
             f"the language model's answer is a JSON {type(data).__name__}, not an object"
