@@ -60,10 +60,11 @@ def _finish_request(response: Response) -> Response:
         allowed = [m.strip() for m in response.headers.get("Allow", "").split(",") if m]
         response.set_data(json.dumps({"allow": allowed}))
         response.mimetype = "application/json"
-    duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info("request", extra={"method": request.method, "path": request.path,
-                               "status": response.status_code, "ms": round(duration_ms, 1),
-                               "request_id": g.get("request_id")})
+    if log.isEnabledFor(logging.INFO):  # below INFO, not even the fields are built
+        duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        log.info("request", extra={"method": request.method, "path": request.path,
+                                   "status": response.status_code, "ms": round(duration_ms, 1),
+                                   "request_id": g.get("request_id")})
     return response
 
 
