@@ -30,6 +30,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_document_bytes * 4 // 3 + _BODY_OVERHEAD
+    # A multipart "text" field is a document too: Flask keeps fields to 500 KB by default.
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_document_bytes + _BODY_OVERHEAD
     app.json.sort_keys = False
 
     redis = connect(settings.redis_url, settings.redis_timeout_s)

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from flask.testing import FlaskClient
+from redis import Redis
 
 from docproc.settings import Settings
 from main import create_app
@@ -231,3 +232,17 @@ def test_options_answers_json(client: FlaskClient) -> None:
     response = client.options("/process-document")
     assert response.status_code == 200 and response.is_json
     assert "POST" in response.get_json()["allow"]
+
+
+def test_a_large_multipart_text_field_is_a_document_not_a_413(redis_server: RedisServer) -> None:
+    """Flask keeps form fields to 500 KB by default; a "text" field is the document, held
+    to MAX_DOCUMENT_BYTES like a file. A database no worker reads: nothing runs."""
+    url = f"redis://127.0.0.1:{redis_server.port}/9"
+    client = create_app(Settings.on_redis(url, log_level="WARNING")).test_client()
+    text = "The depot opened a new route to the northern region. " * 12_000  # ~650 KB
+    try:
+        response = client.post("/process-document", data={"text": text},
+                               content_type="multipart/form-data")
+        assert response.status_code == 202, response.get_json()
+    finally:
+        Redis.from_url(url).flushdb()
