@@ -7,11 +7,17 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-from tests.servers import ROOT, RedisServer, WorkerProcess, free_port, wait_until
+from tests.servers import (
+    ROOT,
+    RedisServer,
+    WorkerProcess,
+    descendants,
+    free_port,
+    wait_until,
+)
 
 __all__ = ["ROOT", "Gunicorn", "RedisServer", "Service", "WorkerProcess", "fake_llm",
            "free_port", "noop_worker", "resident_kib", "wait_until"]
@@ -91,7 +97,7 @@ def noop_worker(redis_url: str, log: Path, concurrency: int) -> Service:
 def resident_kib(pid: int) -> int:
     """Resident memory of a process and all its descendants, in KiB (from /proc)."""
     total = 0
-    for child in [pid, *_descendants(pid)]:
+    for child in [pid, *descendants(pid)]:
         try:
             status = Path(f"/proc/{child}/status").read_text()
         except OSError:
@@ -99,25 +105,3 @@ def resident_kib(pid: int) -> int:
         match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
         total += int(match.group(1)) if match else 0
     return total
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def settle(seconds: float) -> None:
-    time.sleep(seconds)

@@ -180,7 +180,8 @@ class TaskStore:
         return [i.decode() for i in ids]
 
     def still_waiting(self, task_ids: list[str]) -> list[str]:
-        """Of these, the ones whose record and document still exist (others are dropped)."""
+        """Of these, the ones whose document still exists, so not yet finished (the others
+        leave the set)."""
         pipe = self.redis.pipeline(transaction=False)
         for task_id in task_ids:
             pipe.exists(self.document_key(task_id))
@@ -191,7 +192,7 @@ class TaskStore:
         return alive
 
     def touch_unfinished(self, task_ids: list[str]) -> None:
-        """They were found waiting (or sent again): look at them again a full period later."""
+        """They were found held, waiting or sent again: look at them again a period later."""
         if task_ids:
             self.redis.zadd(self.UNFINISHED_KEY, dict.fromkeys(task_ids, time.time()))
 

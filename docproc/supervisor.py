@@ -2,17 +2,17 @@
 
 A gevent worker runs on one core however many tasks it holds, and a platform gives a
 background worker one start command. So ``worker.py`` starts one worker process per core
-and keeps them running: a process that dies is started again, and SIGTERM or SIGINT is
-passed on to every process as one SIGTERM, and each shuts down warm (running tasks
-finish); later signals are not passed on, since a second one makes Celery shut down cold,
-which under gevent acknowledges running tasks without finishing them.
+and keeps them running: a process that dies is started again. The first SIGTERM, SIGINT or
+SIGQUIT is passed on to every process as one SIGTERM, and each shuts down warm (running
+tasks finish). Later signals are not passed on: a second one makes Celery shut down cold,
+which under gevent acknowledges running tasks without finishing them. For the same reason
+the processes are in a session of their own, so a terminal's Ctrl-C reaches them only
+through here.
 
-The processes are in a session of their own, so a terminal's Ctrl-C reaches them once,
-through here (a second SIGINT would make Celery shut down cold). Each asks the kernel to
-kill it should the supervisor itself be killed: a supervisor only dies of SIGKILL, which
-means "stop now" for the whole worker (honcho sends it 5 s after SIGTERM), and a process
-left behind would hold the terminal's output open and its tasks past the platform's stop.
-Their running tasks are redelivered, as after any kill.
+Each process asks the kernel to kill it should the supervisor be killed: a supervisor only
+dies of SIGKILL, which means "stop now" for the whole worker (honcho sends it 5 s after
+SIGTERM), and a process left behind would hold the terminal's output open and its tasks
+past the platform's stop. Their running tasks are redelivered, as after any kill.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Supervisor:
         return self.exit_code
 
     def _start(self, index: int) -> None:
-        if self.stopping:
+        if self.stopping:  # a signal came first (during start-up, or a restart's pause)
             return
         process = subprocess.Popen(self.command(index), env=self.env, start_new_session=True,
                                    preexec_fn=die_with_parent)
@@ -91,8 +91,7 @@ class Supervisor:
                 self._stop_all()
                 continue
             time.sleep(RESTART_PAUSE_S * max(1, quick))
-            if not self.stopping:  # a signal may have come during the pause
-                self._start(index)
+            self._start(index)  # unless a signal came during the pause
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         name = signal.Signals(signum).name

@@ -21,7 +21,7 @@ from celery_config import create_celery_app
 from docproc.settings import Settings
 from main import create_app
 from tests.conftest import wait_for_final
-from tests.servers import ROOT, RedisServer, WorkerProcess, wait_until
+from tests.servers import ROOT, RedisServer, WorkerProcess, process_children, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -29,17 +29,7 @@ DB = 7
 
 
 def children(pid: int) -> list[int]:
-    """Direct children of ``pid`` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return sorted(found)
+    return sorted(process_children().get(pid, []))
 
 
 def alive(pid: int) -> bool:
